@@ -1,0 +1,242 @@
+"""The client: the person who is case-managed, with carers, consents and risk inputs.
+
+Personal data (name, date of birth, NHS number, address, contact details, employer, carers'
+names) is never shown by ``repr`` or ``str`` and never appears in an error message.
+
+>>> from casemgmt.model.values import ClientId, PersonName
+>>> client = Client(
+...     id=ClientId("CL-1"),
+...     name=PersonName(given="Ada", family="Lovelace"),
+...     date_of_birth=pendulum.Date(1950, 6, 1),
+... )
+>>> client
+Client(id='CL-1', <personal data hidden>)
+>>> client.age_on(pendulum.Date(2026, 5, 31)), client.age_on(pendulum.Date(2026, 6, 1))
+(75, 76)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import attrs
+import pendulum
+
+from casemgmt.errors import Problem
+from casemgmt.model._base import Validated, duplicates, problem
+from casemgmt.model.codes import (
+    AdministrativeGender,
+    CarerNeed,
+    ConditionCategory,
+    ConsentDecision,
+    ConsentScope,
+    EmploymentStatus,
+)
+from casemgmt.model.values import (
+    Address,
+    CarerId,
+    ClientId,
+    ContactDetails,
+    NhsNumber,
+    PersonName,
+    id_problems,
+)
+
+__all__ = [
+    "Carer",
+    "Client",
+    "Condition",
+    "Consent",
+    "Employment",
+    "RiskInputs",
+    "SicknessAbsence",
+]
+
+
+@attrs.frozen(kw_only=True)
+class Condition(Validated):
+    """A diagnosed condition, grouped into a category that programme criteria use.
+
+    ``code`` may hold a SNOMED CT concept id; ``long_term`` marks a long-term condition (the
+    count of those drives Guided Care style criteria, E5).
+    """
+
+    category: ConditionCategory
+    long_term: bool
+    label: str = attrs.field(repr=False)
+    code: str | None = None
+    onset: pendulum.Date | None = None
+
+
+@attrs.frozen(kw_only=True)
+class Carer(Validated):
+    """An informal carer, whose own needs are part of the assessment (A1, seed 002)."""
+
+    id: CarerId
+    relationship: str
+    name: PersonName | None = None
+    lives_with_client: bool = False
+    needs: frozenset[CarerNeed] = frozenset()
+    contact: ContactDetails | None = None
+
+    def _invariants(self) -> Iterator[Problem]:
+        yield from id_problems("id", self.id)
+
+
+@attrs.frozen(kw_only=True)
+class Consent(Validated):
+    """A recorded consent decision (E9). A consent applies from ``recorded_on`` until the day
+    before ``withdrawn_on``."""
+
+    scope: ConsentScope
+    decision: ConsentDecision
+    recorded_on: pendulum.Date
+    withdrawn_on: pendulum.Date | None = None
+
+    def _invariants(self) -> Iterator[Problem]:
+        if self.withdrawn_on is not None and self.withdrawn_on < self.recorded_on:
+            yield problem("withdrawn_on", "before_start", "is before the consent was recorded")
+
+    def in_force_on(self, day: pendulum.Date) -> bool:
+        """True when this consent applies on ``day``."""
+        return self.recorded_on <= day and (self.withdrawn_on is None or day < self.withdrawn_on)
+
+    def withdraw(self, on: pendulum.Date) -> Consent:
+        """Return the consent withdrawn from ``on``."""
+        return attrs.evolve(self, withdrawn_on=on)
+
+
+@attrs.frozen(kw_only=True)
+class RiskInputs(Validated):
+    """Inputs to case-finding (E1-E3): a predicted risk from a model, and past service use.
+
+    ``predicted_risk`` is a probability (0 to 1) from a predictive model such as the
+    Combined Predictive Model; ``scored_on`` says when it was computed.
+    """
+
+    predicted_risk: float | None = None
+    scored_on: pendulum.Date | None = None
+    emergency_admissions_12m: int = 0
+    ae_attendances_12m: int = 0
+    nursing_home_level_of_need: bool = False
+
+    def _invariants(self) -> Iterator[Problem]:
+        if self.predicted_risk is not None and not 0.0 <= self.predicted_risk <= 1.0:
+            yield problem("predicted_risk", "out_of_range", "must be between 0 and 1")
+        if self.predicted_risk is not None and self.scored_on is None:
+            yield problem("scored_on", "required", "is required with a predicted risk")
+        if self.emergency_admissions_12m < 0:
+            yield problem("emergency_admissions_12m", "negative", "must not be negative")
+        if self.ae_attendances_12m < 0:
+            yield problem("ae_attendances_12m", "negative", "must not be negative")
+
+
+@attrs.frozen(kw_only=True)
+class SicknessAbsence(Validated):
+    """A spell of sickness absence, or a person at work but struggling (seed 004)."""
+
+    started_on: pendulum.Date
+    ended_on: pendulum.Date | None = None
+    working_days_lost: int = 0
+    struggling_at_work: bool = False
+
+    def _invariants(self) -> Iterator[Problem]:
+        if self.ended_on is not None and self.ended_on < self.started_on:
+            yield problem("ended_on", "before_start", "is before the absence started")
+        if self.working_days_lost < 0:
+            yield problem("working_days_lost", "negative", "must not be negative")
+
+
+@attrs.frozen(kw_only=True)
+class Employment(Validated):
+    """Work situation, for vocational goals and occupational-health programmes (seed 004)."""
+
+    status: EmploymentStatus
+    employer: str | None = attrs.field(default=None, repr=False)
+    occupation: str | None = None
+    nhs_employee: bool = False
+    absence: SicknessAbsence | None = None
+
+    def _invariants(self) -> Iterator[Problem]:
+        working = (EmploymentStatus.EMPLOYED, EmploymentStatus.SELF_EMPLOYED)
+        if self.absence is not None and self.status not in working:
+            yield problem("absence", "not_employed", "sickness absence needs employment")
+        if self.nhs_employee and self.status is not EmploymentStatus.EMPLOYED:
+            yield problem("nhs_employee", "not_employed", "an NHS employee must be employed")
+
+
+@attrs.frozen(kw_only=True, repr=False)
+class Client(Validated):
+    """A person who is, or may be, case-managed.
+
+    Only ``id`` is shown by ``repr``; everything else may identify the person.
+    """
+
+    id: ClientId
+    name: PersonName
+    date_of_birth: pendulum.Date
+    nhs_number: NhsNumber | None = None
+    gender: AdministrativeGender = AdministrativeGender.UNKNOWN
+    address: Address | None = None
+    contact: ContactDetails | None = None
+    conditions: tuple[Condition, ...] = ()
+    carers: tuple[Carer, ...] = ()
+    consents: tuple[Consent, ...] = ()
+    risk: RiskInputs = RiskInputs()
+    employment: Employment | None = None
+
+    def _invariants(self) -> Iterator[Problem]:
+        yield from id_problems("id", self.id)
+        yield from duplicates("carers", [c.id for c in self.carers])
+        for index, consent in enumerate(self.consents):
+            if consent.recorded_on < self.date_of_birth:
+                yield problem(f"consents[{index}].recorded_on", "before_birth", "is before birth")
+        for index, condition in enumerate(self.conditions):
+            if condition.onset is not None and condition.onset < self.date_of_birth:
+                yield problem(f"conditions[{index}].onset", "before_birth", "is before birth")
+
+    def __repr__(self) -> str:
+        return f"Client(id={self.id!r}, <personal data hidden>)"
+
+    __str__ = __repr__
+
+    def age_on(self, day: pendulum.Date) -> int:
+        """Age in whole years on ``day`` (a person born on 29 February ages on 1 March in
+        common years)."""
+        years = day.year - self.date_of_birth.year
+        if (day.month, day.day) < (self.date_of_birth.month, self.date_of_birth.day):
+            years -= 1
+        return years
+
+    @property
+    def long_term_condition_count(self) -> int:
+        """How many long-term conditions are recorded."""
+        return sum(1 for c in self.conditions if c.long_term)
+
+    def has_consent(self, scope: ConsentScope, on: pendulum.Date) -> bool:
+        """True when the latest consent for ``scope`` in force on ``on`` permits it."""
+        decisions = [c for c in self.consents if c.scope is scope and c.in_force_on(on)]
+        if not decisions:
+            return False
+        latest = max(decisions, key=lambda c: c.recorded_on)
+        return latest.decision is ConsentDecision.PERMIT
+
+    def record_consent(self, consent: Consent) -> Client:
+        """Return the client with ``consent`` added to their consent history."""
+        return attrs.evolve(self, consents=(*self.consents, consent))
+
+    def withdraw_consent(self, scope: ConsentScope, on: pendulum.Date) -> Client:
+        """Return the client with every open consent for ``scope`` withdrawn from ``on``."""
+        consents = tuple(
+            c.withdraw(on) if c.scope is scope and c.withdrawn_on is None else c
+            for c in self.consents
+        )
+        return attrs.evolve(self, consents=consents)
+
+    def update_risk(self, risk: RiskInputs) -> Client:
+        """Return the client with new risk inputs (a rescore, or new admissions)."""
+        return attrs.evolve(self, risk=risk)
+
+    def add_carer(self, carer: Carer) -> Client:
+        """Return the client with another carer."""
+        return attrs.evolve(self, carers=(*self.carers, carer))

@@ -1,0 +1,492 @@
+"""Value sets: every coded field of the model.
+
+Where HL7 FHIR R4 has a value set for the same idea, the members and their JSON values are
+FHIR's codes exactly (``Goal.lifecycleStatus``, ``Goal.achievementStatus``, ``CarePlan.status``,
+``CarePlan.activity.detail.status``, ``ServiceRequest.priority``, ``Consent`` decision,
+``AdministrativeGender``), so a FHIR export is a mapping of names, not of meanings. The rest
+come from the domain brief (DOMAIN.md) and its seeds, cited per class.
+
+>>> GoalLifecycleStatus("on-hold") is GoalLifecycleStatus.ON_HOLD
+True
+>>> CarePlanStatus.ENTERED_IN_ERROR.value
+'entered-in-error'
+"""
+
+from __future__ import annotations
+
+import enum
+
+__all__ = [
+    "AdministrativeGender",
+    "AgreementParty",
+    "AssessmentDomain",
+    "AssessmentKind",
+    "BudgetHolder",
+    "CarePlanStatus",
+    "CarerNeed",
+    "CaseManagerTitle",
+    "CaseStatus",
+    "ConditionCategory",
+    "ConsentDecision",
+    "ConsentScope",
+    "ContactMode",
+    "Discipline",
+    "EmploymentStatus",
+    "FrequencyUnit",
+    "FundingStreamKind",
+    "GoalAchievementStatus",
+    "GoalDomain",
+    "GoalLifecycleStatus",
+    "GoalPriority",
+    "InterventionCategory",
+    "InterventionStatus",
+    "NeedLevel",
+    "Profession",
+    "ProfessionalBody",
+    "ProviderKind",
+    "ReferralOutcome",
+    "ReferralPriority",
+    "ReferralSourceKind",
+    "Regulator",
+    "RehabilitationCodeTrack",
+    "Specialism",
+    "StaffingModel",
+]
+
+
+class GoalLifecycleStatus(enum.Enum):
+    """Whether a goal is being pursued (FHIR ``goal-status``, R4)."""
+
+    PROPOSED = "proposed"
+    PLANNED = "planned"
+    ACCEPTED = "accepted"
+    ACTIVE = "active"
+    ON_HOLD = "on-hold"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+    ENTERED_IN_ERROR = "entered-in-error"
+    REJECTED = "rejected"
+
+
+class GoalAchievementStatus(enum.Enum):
+    """How a goal is going (FHIR ``goal-achievement`` code system, all nine concepts)."""
+
+    IN_PROGRESS = "in-progress"
+    IMPROVING = "improving"
+    WORSENING = "worsening"
+    NO_CHANGE = "no-change"
+    ACHIEVED = "achieved"
+    SUSTAINING = "sustaining"
+    NOT_ACHIEVED = "not-achieved"
+    NO_PROGRESS = "no-progress"
+    NOT_ATTAINABLE = "not-attainable"
+
+
+class GoalPriority(enum.Enum):
+    """FHIR ``goal-priority``."""
+
+    HIGH = "high-priority"
+    MEDIUM = "medium-priority"
+    LOW = "low-priority"
+
+
+class GoalDomain(enum.Enum):
+    """The life area a goal belongs to (P7: goals span health, social care, education and
+    employment; seed 003, the CMSUK definition)."""
+
+    HEALTH = "health"
+    SOCIAL_CARE = "social-care"
+    EDUCATION = "education"
+    EMPLOYMENT = "employment"
+    INDEPENDENCE = "independence"
+    WELLBEING = "wellbeing"
+    HOUSING = "housing"
+
+
+class CarePlanStatus(enum.Enum):
+    """FHIR ``request-status`` as used by ``CarePlan.status`` (R4)."""
+
+    DRAFT = "draft"
+    ACTIVE = "active"
+    ON_HOLD = "on-hold"
+    REVOKED = "revoked"
+    COMPLETED = "completed"
+    ENTERED_IN_ERROR = "entered-in-error"
+
+
+class InterventionStatus(enum.Enum):
+    """FHIR ``CarePlan.activity.detail.status`` (R4), less ``unknown``."""
+
+    NOT_STARTED = "not-started"
+    SCHEDULED = "scheduled"
+    IN_PROGRESS = "in-progress"
+    ON_HOLD = "on-hold"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+    STOPPED = "stopped"
+    ENTERED_IN_ERROR = "entered-in-error"
+
+
+class ReferralPriority(enum.Enum):
+    """FHIR ``request-priority``."""
+
+    ROUTINE = "routine"
+    URGENT = "urgent"
+    ASAP = "asap"
+    STAT = "stat"
+
+
+class ConsentDecision(enum.Enum):
+    """FHIR ``consent-provision-type`` (R4 ``Consent.provision.type``)."""
+
+    PERMIT = "permit"
+    DENY = "deny"
+
+
+class AdministrativeGender(enum.Enum):
+    """FHIR ``administrative-gender``."""
+
+    MALE = "male"
+    FEMALE = "female"
+    OTHER = "other"
+    UNKNOWN = "unknown"
+
+
+class CaseStatus(enum.Enum):
+    """Where a case is in its life (adapted from FHIR ``EpisodeOfCare.status``; see the
+    domain-model docs for the mapping). A case is *open* from acceptance to closing."""
+
+    REFERRED = "referred"
+    SCREENING = "screening"
+    DECLINED = "declined"
+    ACCEPTED = "accepted"
+    ASSESSMENT = "assessment"
+    PLANNING = "planning"
+    ACTIVE = "active"
+    ON_HOLD = "on-hold"
+    CLOSING = "closing"
+    CLOSED = "closed"
+
+    @property
+    def is_open(self) -> bool:
+        """True from acceptance until closure: the states that need an accountable case
+        manager (C6).
+
+        >>> CaseStatus.ACTIVE.is_open, CaseStatus.REFERRED.is_open
+        (True, False)
+        """
+        return self in _OPEN_CASE_STATES
+
+
+_OPEN_CASE_STATES = frozenset(
+    {
+        CaseStatus.ACCEPTED,
+        CaseStatus.ASSESSMENT,
+        CaseStatus.PLANNING,
+        CaseStatus.ACTIVE,
+        CaseStatus.ON_HOLD,
+        CaseStatus.CLOSING,
+    }
+)
+
+
+class ReferralSourceKind(enum.Enum):
+    """Who refers (seed 003 lists the personal-injury sources; 002 and 004 add the NHS and
+    occupational-health ones)."""
+
+    REHABILITATION_CODE_JOINT = "rehabilitation-code-joint-instruction"
+    CLAIMANT_SOLICITOR = "claimant-solicitor"
+    INSURER = "insurer"
+    FINANCIAL_DEPUTY = "financial-deputy"
+    NHS_COMMISSIONER = "nhs-commissioner"
+    LOCAL_AUTHORITY_COMMISSIONER = "local-authority-commissioner"
+    FAMILY = "family"
+    SELF = "self"
+    GP_OR_CLINICIAN = "gp-or-clinician"
+    PREDICTIVE_CASE_FINDING = "predictive-case-finding"
+    EMPLOYER_OCCUPATIONAL_HEALTH = "employer-occupational-health"
+
+
+class ReferralOutcome(enum.Enum):
+    """What became of a referral (E7: inappropriate referrals are recorded with a reason)."""
+
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+    INELIGIBLE = "ineligible"
+    INAPPROPRIATE = "inappropriate"
+    DUPLICATE = "duplicate"
+    WITHDRAWN = "withdrawn"
+
+
+class RehabilitationCodeTrack(enum.Enum):
+    """Rehabilitation Code 2015 tracks: claims under GBP 25,000 follow the lower-value
+    process; medium, severe and catastrophic claims follow the INA route."""
+
+    LOWER_VALUE = "lower-value"
+    IMMEDIATE_NEEDS_ASSESSMENT = "immediate-needs-assessment"
+
+
+class Profession(enum.Enum):
+    """Case managers' and therapists' professions (seeds 001, 003)."""
+
+    OCCUPATIONAL_THERAPIST = "occupational-therapist"
+    PHYSIOTHERAPIST = "physiotherapist"
+    NURSE = "nurse"
+    PSYCHOLOGIST = "psychologist"
+    SOCIAL_WORKER = "social-worker"
+    SPEECH_AND_LANGUAGE_THERAPIST = "speech-and-language-therapist"
+    DOCTOR = "doctor"
+    PHARMACIST = "pharmacist"
+    VOCATIONAL_REHABILITATION_PRACTITIONER = "vocational-rehabilitation-practitioner"
+
+
+class Regulator(enum.Enum):
+    """UK statutory regulators of professionals and of care services."""
+
+    HCPC = "HCPC"
+    NMC = "NMC"
+    GMC = "GMC"
+    GPHC = "GPhC"
+    SOCIAL_WORK_ENGLAND = "SWE"
+    SSSC = "SSSC"
+    SOCIAL_CARE_WALES = "SCW"
+    NISCC = "NISCC"
+    CQC = "CQC"
+    CARE_INSPECTORATE_WALES = "CIW"
+    CARE_INSPECTORATE_SCOTLAND = "CI"
+    RQIA = "RQIA"
+
+
+class ProfessionalBody(enum.Enum):
+    """Membership bodies for case managers (seed 001, 003)."""
+
+    CMSUK = "CMSUK"
+    BABICM = "BABICM"
+    VRA = "VRA"
+
+
+class Specialism(enum.Enum):
+    """Case-manager specialisms (seeds 001, 003) and NHS case-management fields (002, 004)."""
+
+    BRAIN_INJURY = "brain-injury"
+    SPINAL_CORD_INJURY = "spinal-cord-injury"
+    AMPUTEE = "amputee"
+    ORTHOPAEDIC = "orthopaedic"
+    VOCATIONAL = "vocational"
+    PAEDIATRIC = "paediatric"
+    LONG_TERM_CONDITIONS = "long-term-conditions"
+    OLDER_PEOPLE = "older-people"
+    MENTAL_HEALTH = "mental-health"
+    MUSCULOSKELETAL = "musculoskeletal"
+    END_OF_LIFE = "end-of-life"
+
+
+class CaseManagerTitle(enum.Enum):
+    """Job titles seen in the seeds."""
+
+    CASE_MANAGER = "case-manager"
+    CONSULTANT = "consultant-case-manager"
+    CLINICAL = "clinical-case-manager"
+    REHABILITATION = "rehabilitation-case-manager"
+    VOCATIONAL = "vocational-case-manager"
+    COMMUNITY_MATRON = "community-matron"
+    ADVANCED_PRACTICE_NURSE = "advanced-practice-nurse"
+
+
+class ProviderKind(enum.Enum):
+    """Who delivers commissioned services (seed 003: agency, direct recruitment, hybrid)."""
+
+    INDEPENDENT_PRACTITIONER = "independent-practitioner"
+    THERAPY_PRACTICE = "therapy-practice"
+    CARE_AGENCY = "care-agency"
+    DIRECT_EMPLOYMENT = "direct-employment"
+    NHS_TRUST = "nhs-trust"
+    GP_PRACTICE = "gp-practice"
+    LOCAL_AUTHORITY = "local-authority"
+    VOLUNTARY_SECTOR = "voluntary-sector"
+    OCCUPATIONAL_HEALTH = "occupational-health"
+    EQUIPMENT_SUPPLIER = "equipment-supplier"
+
+
+class Discipline(enum.Enum):
+    """The discipline that delivers an intervention (P9 checks registration against it)."""
+
+    PHYSIOTHERAPY = "physiotherapy"
+    OCCUPATIONAL_THERAPY = "occupational-therapy"
+    SPEECH_AND_LANGUAGE_THERAPY = "speech-and-language-therapy"
+    NEUROPSYCHOLOGY = "neuropsychology"
+    CLINICAL_PSYCHOLOGY = "clinical-psychology"
+    COGNITIVE_BEHAVIOURAL_THERAPY = "cognitive-behavioural-therapy"
+    COUNSELLING = "counselling"
+    NURSING = "nursing"
+    PHARMACY = "pharmacy"
+    MEDICINE = "medicine"
+    SOCIAL_WORK = "social-work"
+    SUPPORT_WORK = "support-work"
+    VOCATIONAL_REHABILITATION = "vocational-rehabilitation"
+    CASE_MANAGEMENT = "case-management"
+    EQUIPMENT = "equipment"
+
+
+class InterventionCategory(enum.Enum):
+    """What a funding stream pays for (F1): coarse categories of commissioned service."""
+
+    ASSESSMENT = "assessment"
+    THERAPY = "therapy"
+    PSYCHOLOGICAL_THERAPY = "psychological-therapy"
+    NURSING = "nursing"
+    PERSONAL_SUPPORT = "personal-support"
+    SOCIAL_CARE = "social-care"
+    MEDICATION_REVIEW = "medication-review"
+    SELF_CARE_SUPPORT = "self-care-support"
+    VOCATIONAL_REHABILITATION = "vocational-rehabilitation"
+    EQUIPMENT_AND_ADAPTATIONS = "equipment-and-adaptations"
+    CASE_MANAGEMENT = "case-management"
+
+
+class StaffingModel(enum.Enum):
+    """How support staff are engaged (seed 003); F3 links the choice to funding."""
+
+    AGENCY = "agency"
+    DIRECT_RECRUITMENT = "direct-recruitment"
+    HYBRID = "hybrid"
+
+
+class FrequencyUnit(enum.Enum):
+    """The period of a frequency (FHIR ``Timing.repeat.periodUnit`` d / wk / mo / a)."""
+
+    DAY = "d"
+    WEEK = "wk"
+    MONTH = "mo"
+    YEAR = "a"
+
+
+class FundingStreamKind(enum.Enum):
+    """Where the money comes from (seeds 002, 003)."""
+
+    COMPENSATOR = "compensator"
+    COURT_INTERIM_PAYMENT = "court-interim-payment"
+    FINANCIAL_DEPUTY = "financial-deputy"
+    NHS_COMMISSIONING = "nhs-commissioning"
+    LOCAL_AUTHORITY = "local-authority"
+    PERSONAL_HEALTH_BUDGET = "personal-health-budget"
+    POOLED_BUDGET = "pooled-budget"
+    CAPITATION = "capitation"
+    EMPLOYER = "employer"
+    SELF_FUNDED = "self-funded"
+
+
+class BudgetHolder(enum.Enum):
+    """Who holds a budget (a personal health budget may be held by a representative, such as
+    the case manager: seed 002)."""
+
+    COMMISSIONER = "commissioner"
+    COMPENSATOR = "compensator"
+    DEPUTY = "deputy"
+    CLIENT = "client"
+    REPRESENTATIVE = "representative"
+    CASE_MANAGER = "case-manager"
+    EMPLOYER = "employer"
+
+
+class AgreementParty(enum.Enum):
+    """Who agreed a care plan on the client's side (P1)."""
+
+    CLIENT = "client"
+    REPRESENTATIVE = "representative"
+    DEPUTY = "deputy"
+    CARER = "carer"
+
+
+class ConsentScope(enum.Enum):
+    """What a consent covers (E9: case management and sharing of records)."""
+
+    CASE_MANAGEMENT = "case-management"
+    RECORD_SHARING = "record-sharing"
+    CONTACT_EMPLOYER = "contact-employer"
+    CONTACT_FAMILY = "contact-family"
+
+
+class ConditionCategory(enum.Enum):
+    """Broad condition groups used by programme criteria (E5)."""
+
+    LONG_TERM_CONDITION = "long-term-condition"
+    BRAIN_INJURY = "brain-injury"
+    SPINAL_CORD_INJURY = "spinal-cord-injury"
+    ORTHOPAEDIC_INJURY = "orthopaedic-injury"
+    AMPUTATION = "amputation"
+    CEREBRAL_PALSY = "cerebral-palsy"
+    SOFT_TISSUE_INJURY = "soft-tissue-injury"
+    MUSCULOSKELETAL = "musculoskeletal"
+    MENTAL_HEALTH = "mental-health"
+    FRAILTY = "frailty"
+    OTHER = "other"
+
+
+class CarerNeed(enum.Enum):
+    """A carer's own needs (seed 002: informal carers have needs of their own)."""
+
+    RESPITE = "respite"
+    OWN_HEALTH = "own-health"
+    EMOTIONAL_SUPPORT = "emotional-support"
+    FINANCIAL = "financial"
+    TRAINING = "training"
+    EMPLOYMENT = "employment"
+
+
+class EmploymentStatus(enum.Enum):
+    """Employment situation, for vocational goals and OHSxtra-style eligibility (seed 004)."""
+
+    EMPLOYED = "employed"
+    SELF_EMPLOYED = "self-employed"
+    UNEMPLOYED = "unemployed"
+    IN_EDUCATION = "in-education"
+    RETIRED = "retired"
+    UNABLE_TO_WORK = "unable-to-work"
+
+
+class AssessmentKind(enum.Enum):
+    """Kinds of assessment (seed 000: INA; seed 004: initial and progress assessments)."""
+
+    INITIAL_NEEDS_ASSESSMENT = "initial-needs-assessment"
+    INITIAL = "initial"
+    TRIAGE = "triage"
+    REVIEW = "review"
+    CARER = "carer"
+    SPECIALIST = "specialist"
+
+
+class AssessmentDomain(enum.Enum):
+    """The assessment domains of rule A1 (seed 002), including the carer's own health."""
+
+    CLINICAL_BACKGROUND = "clinical-background"
+    MOBILITY = "mobility"
+    ACTIVITIES_OF_DAILY_LIVING = "activities-of-daily-living"
+    COGNITIVE_FUNCTIONING = "cognitive-functioning"
+    FORMAL_CARE = "formal-care"
+    INFORMAL_CARE = "informal-care"
+    SOCIAL_HISTORY = "social-history"
+    PHYSICAL_CARE_NEEDS = "physical-care-needs"
+    MEDICATION_REVIEW = "medication-review"
+    SOCIAL_CARE_NEEDS = "social-care-needs"
+    WIDER_NEEDS = "wider-needs"
+    CARER_WELLBEING = "carer-wellbeing"
+
+
+class NeedLevel(enum.Enum):
+    """The level of need found in an assessment domain."""
+
+    NONE = "none"
+    LOW = "low"
+    MODERATE = "moderate"
+    HIGH = "high"
+    CRITICAL = "critical"
+
+
+class ContactMode(enum.Enum):
+    """How a contact happens (A4)."""
+
+    FACE_TO_FACE = "face-to-face"
+    TELEPHONE = "telephone"
+    VIDEO = "video"
+    REMOTE_MONITORING = "remote-monitoring"
