@@ -17,7 +17,9 @@ import datetime as _dt
 import enum
 import types
 import typing
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from decimal import Decimal
 from typing import Any, ClassVar
 
@@ -26,137 +28,128 @@ import pendulum
 
 from casemgmt.errors import InvariantError, Problem
 
-Check = Callable[[object], str | None]
-"""Returns ``None`` when the value fits, else the name of the expected type."""
-
-
-def _is_date(value: object) -> bool:
-    return isinstance(value, pendulum.Date) and not isinstance(value, _dt.datetime)
-
-
-def _is_aware_datetime(value: object) -> bool:
-    return isinstance(value, pendulum.DateTime) and value.utcoffset() is not None
-
-
-def _is_int(value: object) -> bool:
-    return type(value) is int
-
-
-def _is_float(value: object) -> bool:
-    return type(value) is float or type(value) is int
-
-
-def _simple(name: str, test: Callable[[object], bool]) -> Check:
-    def check(value: object) -> str | None:
-        return None if test(value) else name
-
-    return check
-
-
-def _instance(tp: type) -> Check:
-    name = tp.__name__
-
-    def check(value: object) -> str | None:
-        return None if isinstance(value, tp) else name
-
-    return check
-
-
-def _optional(inner: Check) -> Check:
-    def check(value: object) -> str | None:
-        if value is None:
-            return None
-        wrong = inner(value)
-        return None if wrong is None else f"{wrong} or null"
-
-    return check
-
-
-def _collection(container: type, element: Check) -> Check:
-    label = container.__name__
-
-    def check(value: object) -> str | None:
-        if type(value) is not container:
-            return label
-        for item in value:  # type: ignore[attr-defined]
-            wrong = element(item)
-            if wrong is not None:
-                return f"{label} of {wrong}"
-        return None
-
-    return check
-
-
-_SIMPLE: dict[Any, Check] = {
-    str: _simple("str", lambda v: type(v) is str),
-    int: _simple("int", _is_int),
-    float: _simple("number", _is_float),
-    bool: _simple("bool", lambda v: type(v) is bool),
-    Decimal: _simple("Decimal", lambda v: type(v) is Decimal),
-    pendulum.Date: _simple("pendulum.Date", _is_date),
-    pendulum.DateTime: _simple("aware pendulum.DateTime", _is_aware_datetime),
+# Field type checks are compiled, once per class, into one straight-line function: checking
+# a 30-goal plan touches about 700 fields, so a call per field would dominate loading.
+_GLOBALS: dict[str, Any] = {
+    "_Date": pendulum.Date,
+    "_DateTime": pendulum.DateTime,
+    "_datetime": _dt.datetime,
+    "_Decimal": Decimal,
 }
 
 
-def _check_for(tp: Any) -> Check:
-    if tp in _SIMPLE:
-        return _SIMPLE[tp]
+def _condition(tp: Any, var: str, names: dict[str, Any]) -> tuple[str, str]:
+    """Return (Python expression true when ``var`` is *wrong*, expected-type label)."""
+    simple = {
+        str: (f"type({var}) is not str", "str"),
+        int: (f"type({var}) is not int", "int"),
+        float: (f"type({var}) is not float and type({var}) is not int", "number"),
+        bool: (f"type({var}) is not bool", "bool"),
+        Decimal: (f"type({var}) is not _Decimal", "Decimal"),
+        pendulum.Date: (
+            f"not isinstance({var}, _Date) or isinstance({var}, _datetime)",
+            "pendulum.Date",
+        ),
+        pendulum.DateTime: (
+            f"not isinstance({var}, _DateTime) or {var}.utcoffset() is None",
+            "aware pendulum.DateTime",
+        ),
+    }
+    if tp in simple:
+        return simple[tp]
     supertype = getattr(tp, "__supertype__", None)
     if supertype is not None:  # typing.NewType
-        return _check_for(supertype)
+        return _condition(supertype, var, names)
     origin = typing.get_origin(tp)
     args = typing.get_args(tp)
     if origin in (typing.Union, types.UnionType):
         rest = [a for a in args if a is not type(None)]
-        inner = _check_for(rest[0]) if len(rest) == 1 else _any_of([_check_for(a) for a in rest])
-        return _optional(inner) if len(rest) < len(args) else inner
+        parts = [_condition(a, var, names) for a in rest]
+        wrong = " and ".join(f"({c})" for c, _ in parts)
+        label = " or ".join(lbl for _, lbl in parts)
+        if len(rest) < len(args):
+            return f"{var} is not None and {wrong}", f"{label} or null"
+        return wrong, label
     if origin in (tuple, frozenset):
-        return _collection(origin, _check_for(args[0]))
+        item = f"{var}_item"
+        inner, label = _condition(args[0], item, names)
+        container = origin.__name__
+        return (
+            f"type({var}) is not {container} or any({inner} for {item} in {var})",
+            f"{container} of {label}",
+        )
     if isinstance(tp, type) and (issubclass(tp, enum.Enum) or attrs.has(tp)):
-        return _instance(tp)
+        name = f"_T{len(names)}"
+        names[name] = tp
+        return f"not isinstance({var}, {name})", tp.__name__
     raise TypeError(f"no runtime check for field type {tp!r}")  # pragma: no cover
 
 
-def _any_of(checks: list[Check]) -> Check:
-    def check(value: object) -> str | None:
-        wrongs = [c(value) for c in checks]
-        return None if None in wrongs else " or ".join(w for w in wrongs if w)
-
+def _compile_field_check(cls: type[Any]) -> Callable[[Any], list[Problem]]:
+    hints = typing.get_type_hints(cls)
+    names: dict[str, Any] = dict(_GLOBALS, _wrong=_wrong_type)
+    lines = ["def check(self):", "    problems = []"]
+    for index, field in enumerate(attrs.fields(cls)):
+        var = f"v{index}"
+        wrong, label = _condition(hints[field.name], var, names)
+        lines.append(f"    {var} = self.{field.name}")
+        lines.append(f"    if {wrong}:")
+        lines.append(f"        problems.append(_wrong({field.name!r}, {label!r}))")
+    lines.append("    return problems")
+    namespace: dict[str, Any] = {}
+    exec(
+        compile("\n".join(lines), f"<field checks of {cls.__qualname__}>", "exec"), names, namespace
+    )
+    check: Callable[[Any], list[Problem]] = namespace["check"]
     return check
+
+
+def _wrong_type(field: str, expected: str) -> Problem:
+    return Problem(path=field, code="wrong_type", message=f"expected {expected}")
+
+
+_TYPES_TRUSTED: ContextVar[bool] = ContextVar("casemgmt_types_trusted", default=False)
+
+
+@contextmanager
+def types_trusted() -> Iterator[None]:
+    """Skip field *type* checks (never invariants) for objects built inside the block.
+
+    Only the strict converter of :mod:`casemgmt.serialization` uses this: its hooks have
+    already checked every field's type, so checking again would only cost time. The flag is
+    a context variable, so other threads and tasks are unaffected.
+    """
+    token = _TYPES_TRUSTED.set(True)
+    try:
+        yield
+    finally:
+        _TYPES_TRUSTED.reset(token)
 
 
 class Validated:
     """Mixin that checks field types and invariants after attrs initialisation."""
 
     __slots__ = ()
-    _field_checks: ClassVar[tuple[tuple[str, Check], ...] | None] = None
-
-    @classmethod
-    def _compile_checks(cls) -> tuple[tuple[str, Check], ...]:
-        hints = typing.get_type_hints(cls)
-        checks = tuple(
-            (f.name, _check_for(hints[f.name])) for f in attrs.fields(typing.cast(Any, cls))
-        )
-        cls._field_checks = checks
-        return checks
+    _field_check: ClassVar[Callable[[Any], list[Problem]] | None] = None
 
     def __attrs_post_init__(self) -> None:
-        checks = type(self).__dict__.get("_field_checks") or self._compile_checks()
-        problems: list[Problem] = []
-        for name, check in checks:
-            expected = check(getattr(self, name))
-            if expected is not None:
-                problems.append(
-                    Problem(path=name, code="wrong_type", message=f"expected {expected}")
-                )
+        cls = type(self)
+        if _TYPES_TRUSTED.get():
+            problems: list[Problem] = []
+        else:
+            check = cls.__dict__.get("_field_check")
+            if check is None:
+                check = _compile_field_check(cls)
+                cls._field_check = check
+            problems = check(self)
         if not problems:
-            problems.extend(self._invariants())
+            problems = list(self._invariants())
         if problems:
-            raise InvariantError(type(self).__name__, problems)
+            raise InvariantError(cls.__name__, problems)
 
-    def _invariants(self) -> Iterator[Problem]:
-        """Yield every broken invariant. Subclasses override; types are already checked."""
-        return iter(())
+    def _invariants(self) -> Iterable[Problem]:
+        """Every broken invariant. Subclasses override; types are already checked."""
+        return ()
 
 
 def problem(path: str, code: str, message: str) -> Problem:
@@ -164,12 +157,14 @@ def problem(path: str, code: str, message: str) -> Problem:
     return Problem(path=path, code=code, message=message)
 
 
-def duplicates(path: str, ids: Iterator[str] | list[str]) -> Iterator[Problem]:
-    """Yield one problem per id that appears more than once among ``ids``."""
+def duplicates(path: str, ids: list[str]) -> list[Problem]:
+    """One problem per id that appears more than once among ``ids``."""
+    if len(set(ids)) == len(ids):
+        return []
     seen: set[str] = set()
-    reported: set[str] = set()
+    found: list[Problem] = []
     for index, value in enumerate(ids):
-        if value in seen and value not in reported:
-            reported.add(value)
-            yield problem(f"{path}[{index}].id", "duplicate_id", "repeats an earlier id")
+        if value in seen:
+            found.append(problem(f"{path}[{index}].id", "duplicate_id", "repeats an earlier id"))
         seen.add(value)
+    return found

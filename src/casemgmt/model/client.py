@@ -22,7 +22,7 @@ from collections.abc import Iterator
 import attrs
 import pendulum
 
-from casemgmt.errors import Problem
+from casemgmt.errors import InvalidTransitionError, Problem
 from casemgmt.model._base import Validated, duplicates, problem
 from casemgmt.model.codes import (
     AdministrativeGender,
@@ -102,7 +102,14 @@ class Consent(Validated):
         return self.recorded_on <= day and (self.withdrawn_on is None or day < self.withdrawn_on)
 
     def withdraw(self, on: pendulum.Date) -> Consent:
-        """Return the consent withdrawn from ``on``."""
+        """Return the consent withdrawn from ``on``.
+
+        Raises:
+            InvalidTransitionError: when it was already withdrawn (a second withdrawal
+                would rewrite the record of when it stopped applying).
+        """
+        if self.withdrawn_on is not None:
+            raise InvalidTransitionError("Consent", "withdraw", "withdrawn", ["in force"])
         return attrs.evolve(self, withdrawn_on=on)
 
 

@@ -62,14 +62,18 @@ class FundingStream(Validated):
             "total_budget": self.total_budget,
             "spend_authority_per_week": self.spend_authority_per_week,
         }
-        currencies = {m.currency for m in amounts.values() if m is not None}
+        first_currency: str | None = None
         for name, money in amounts.items():
-            if money is not None and money.is_negative:
+            if money is None:
+                continue
+            if money.is_negative:
                 yield problem(name, "negative", "must not be negative")
-        if len(currencies) > 1:
-            yield problem(
-                "total_budget.currency", "currency_mismatch", "amounts differ in currency"
-            )
+            if first_currency is None:
+                first_currency = money.currency
+            elif money.currency != first_currency:
+                yield problem(
+                    f"{name}.currency", "currency_mismatch", "differs from the stream's currency"
+                )
 
     @property
     def currency(self) -> str:

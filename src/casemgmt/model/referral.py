@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import attrs
 import pendulum
 
-from casemgmt.errors import InvalidTransitionError, Problem
+from casemgmt.errors import InvalidTransitionError, InvariantError, Problem
 from casemgmt.model._base import Validated, problem
 from casemgmt.model.codes import (
     ReferralOutcome,
@@ -93,7 +93,17 @@ class Referral(Validated):
 
     def turn_down(self, outcome: ReferralOutcome, on: pendulum.Date, reason: str) -> Referral:
         """Return the referral turned down as ineligible, inappropriate, duplicate or
-        withdrawn, with the reason recorded (E7)."""
+        withdrawn, with the reason recorded (E7).
+
+        Raises:
+            InvariantError: when ``outcome`` is not one of the turn-down outcomes.
+            InvalidTransitionError: when the referral was already decided.
+        """
+        if outcome not in _CLOSED_OUTCOMES:
+            allowed = ", ".join(sorted(o.value for o in _CLOSED_OUTCOMES))
+            raise InvariantError(
+                "Referral", [problem("outcome", "not_a_turn_down", f"must be one of {allowed}")]
+            )
         return self._decide(outcome, on, reason)
 
     def _decide(self, outcome: ReferralOutcome, on: pendulum.Date, reason: str | None) -> Referral:

@@ -68,6 +68,23 @@ InterventionId = NewType("InterventionId", str)
 AssessmentId = NewType("AssessmentId", str)
 CaseId = NewType("CaseId", str)
 
+ID_TYPES = (
+    ClientId,
+    CarerId,
+    ReferralId,
+    ReferralSourceId,
+    CaseManagerId,
+    TeamId,
+    ProviderId,
+    FundingStreamId,
+    CarePlanId,
+    GoalId,
+    InterventionId,
+    AssessmentId,
+    CaseId,
+)
+"""Every identifier type."""
+
 ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,63}")
 """Identifiers: 1-64 characters, letters, digits and ``. _ : -``, starting alphanumeric."""
 
@@ -160,39 +177,50 @@ class Money(Validated):
         if self.currency != other.currency:
             raise CurrencyMismatchError(self.currency, other.currency)
 
-    def __add__(self, other: Money) -> Money:
+    def __add__(self, other: object) -> Money:
+        if not isinstance(other, Money):
+            return NotImplemented
         self._same(other)
         return Money(minor=self.minor + other.minor, currency=self.currency)
 
-    def __sub__(self, other: Money) -> Money:
+    def __sub__(self, other: object) -> Money:
+        if not isinstance(other, Money):
+            return NotImplemented
         self._same(other)
         return Money(minor=self.minor - other.minor, currency=self.currency)
 
     def __neg__(self) -> Money:
         return Money(minor=-self.minor, currency=self.currency)
 
-    def __mul__(self, factor: int | Fraction) -> Money:
-        exact = Fraction(self.minor) * factor
-        rounded = round(exact)  # Fraction rounds half to even
+    def __mul__(self, factor: object) -> Money:
+        if type(factor) is not int and not isinstance(factor, Fraction):
+            return NotImplemented
+        rounded = round(Fraction(self.minor) * factor)  # Fraction rounds half to even
         return Money(minor=int(rounded), currency=self.currency)
 
     __rmul__ = __mul__
 
-    def __lt__(self, other: Money) -> bool:
+    def _compare(self, other: object) -> int | None:
+        if not isinstance(other, Money):
+            return None
         self._same(other)
-        return self.minor < other.minor
+        return self.minor - other.minor
 
-    def __le__(self, other: Money) -> bool:
-        self._same(other)
-        return self.minor <= other.minor
+    def __lt__(self, other: object) -> bool:
+        difference = self._compare(other)
+        return NotImplemented if difference is None else difference < 0
 
-    def __gt__(self, other: Money) -> bool:
-        self._same(other)
-        return self.minor > other.minor
+    def __le__(self, other: object) -> bool:
+        difference = self._compare(other)
+        return NotImplemented if difference is None else difference <= 0
 
-    def __ge__(self, other: Money) -> bool:
-        self._same(other)
-        return self.minor >= other.minor
+    def __gt__(self, other: object) -> bool:
+        difference = self._compare(other)
+        return NotImplemented if difference is None else difference > 0
+
+    def __ge__(self, other: object) -> bool:
+        difference = self._compare(other)
+        return NotImplemented if difference is None else difference >= 0
 
     @property
     def is_negative(self) -> bool:

@@ -10,15 +10,16 @@ from __future__ import annotations
 import datetime as _dt
 import enum
 import re
+import types
+import typing
 from collections.abc import Callable
-from decimal import Decimal, InvalidOperation
 from typing import Any, TypeVar
 
 import cattrs
 import pendulum
 
 from casemgmt.model import Money, NhsNumber
-from casemgmt.model.values import CURRENCY_EXPONENTS, money_text
+from casemgmt.model.values import CURRENCY_EXPONENTS, ID_TYPES, money_text
 
 __all__ = ["WrongTypeError", "make_converter"]
 
@@ -77,11 +78,10 @@ def _bool(value: object, _: object) -> bool:
     return value
 
 
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-
-
 def _date(value: object, _: object) -> pendulum.Date:
-    if type(value) is not str or len(value) != 10 or _DATE.fullmatch(value) is None:
+    # The shape test (10 characters, dashes at 4 and 7) leaves fromisoformat only the
+    # YYYY-MM-DD form, which it parses in C; it rejects anything else in that shape.
+    if type(value) is not str or len(value) != 10 or value[4] != "-" or value[7] != "-":
         raise WrongTypeError("a date as YYYY-MM-DD", value)
     try:
         return pendulum.Date.fromisoformat(value)
@@ -105,31 +105,32 @@ def _datetime(value: object, _: object) -> pendulum.DateTime:
     return pendulum.instance(parsed)
 
 
-_AMOUNT = re.compile(r"-?\d{1,15}(\.\d{1,4})?")
+_AMOUNT = re.compile(r"(-?)(\d{1,15})(?:\.(\d{1,4}))?")
 
 
 def _money(value: object, _: object) -> Money:
     if type(value) is not dict:
         raise WrongTypeError('an object {"amount": "12.50", "currency": "GBP"}', value)
-    extra = set(value) - {"amount", "currency"}
-    if extra:
-        raise cattrs.ForbiddenExtraKeysError("", Money, extra)
+    if len(value) > 2 or not value.keys() <= {"amount", "currency"}:
+        raise cattrs.ForbiddenExtraKeysError("", Money, set(value) - {"amount", "currency"})
     amount = value.get("amount")
     currency = value.get("currency", "GBP")
-    if type(amount) is not str or _AMOUNT.fullmatch(amount) is None:
-        raise WrongTypeError('an amount as a decimal string such as "12.50"', amount, "bad_amount")
     if type(currency) is not str or currency not in CURRENCY_EXPONENTS:
         raise WrongTypeError(
             f"a currency: one of {', '.join(sorted(CURRENCY_EXPONENTS))}",
             currency,
             "unknown_currency",
         )
-    try:
-        return Money.of(Decimal(amount), currency)
-    except (InvalidOperation, ValueError):
-        raise WrongTypeError(
-            f"an amount with at most {CURRENCY_EXPONENTS[currency]} decimals", amount, "bad_amount"
-        ) from None
+    match = _AMOUNT.fullmatch(amount) if type(amount) is str else None
+    if match is None:
+        raise WrongTypeError('an amount as a decimal string such as "12.50"', amount, "bad_amount")
+    sign, whole, fraction = match.groups()
+    exponent = CURRENCY_EXPONENTS[currency]
+    fraction = fraction or ""
+    if len(fraction) > exponent:
+        raise WrongTypeError(f"an amount with at most {exponent} decimals", amount, "bad_amount")
+    minor = int(whole + fraction.ljust(exponent, "0"))
+    return Money(minor=-minor if sign else minor, currency=currency)
 
 
 def _unstructure_money(money: Money) -> dict[str, str]:
@@ -156,22 +157,51 @@ def _enum_hook(cls: type[enum.Enum]) -> Callable[[object, object], enum.Enum]:
 
 
 def _collection_hook(
-    converter: cattrs.Converter, tp: Any, container: type
+    converter: cattrs.Converter, tp: Any, container: type, detailed: bool
 ) -> Callable[[object, object], Any]:
     (element,) = [a for a in tp.__args__ if a is not Ellipsis]
-    list_type = list[element]  # type: ignore[valid-type]
-    base = converter.get_structure_hook(list_type)
+    if detailed:  # cattrs' list hook records the index of each failing item
+        list_type = list[element]  # type: ignore[valid-type]
+        base = converter.get_structure_hook(list_type)
+
+        def items_of(value: list[Any]) -> list[Any]:
+            return base(value, list_type)  # type: ignore[no-any-return]
+
+    else:
+        item = converter.get_structure_hook(element)
+
+        def items_of(value: list[Any]) -> list[Any]:
+            return [item(v, element) for v in value]
 
     def structure(value: object, _: object) -> Any:
         if type(value) is not list:
             raise WrongTypeError("an array", value)
-        items = base(value, list_type)
+        items = items_of(value)
         if container is frozenset:
             result = frozenset(items)
             if len(result) != len(items):
                 raise WrongTypeError("an array without repeated members", value, "duplicate_member")
             return result
         return tuple(items)
+
+    return structure
+
+
+def _is_optional(tp: Any) -> bool:
+    args = getattr(tp, "__args__", ())
+    return (
+        typing.get_origin(tp) in (typing.Union, types.UnionType)
+        and len(args) == 2
+        and type(None) in args
+    )
+
+
+def _optional_hook(converter: cattrs.Converter, tp: Any) -> Callable[[object, object], Any]:
+    (inner_type,) = [a for a in tp.__args__ if a is not type(None)]
+    inner = converter.get_structure_hook(inner_type)
+
+    def structure(value: object, _: object) -> Any:
+        return None if value is None else inner(value, inner_type)
 
     return structure
 
@@ -213,6 +243,9 @@ def make_converter(*, detailed_validation: bool = True) -> cattrs.Converter:
         (NhsNumber, _nhs_number),
     ):
         converter.register_structure_hook(tp, hook)
+    converter.register_structure_hook_factory(_is_optional, lambda t: _optional_hook(converter, t))
+    for id_type in ID_TYPES:
+        converter.register_structure_hook(id_type, _str)
     converter.register_unstructure_hook(pendulum.Date, lambda d: d.isoformat())
     converter.register_unstructure_hook(pendulum.DateTime, lambda d: d.isoformat())
     converter.register_unstructure_hook(Money, _unstructure_money)
@@ -225,7 +258,7 @@ def make_converter(*, detailed_validation: bool = True) -> cattrs.Converter:
     )
     converter.register_structure_hook_factory(
         lambda t: getattr(t, "__origin__", None) in (tuple, frozenset),
-        lambda t: _collection_hook(converter, t, t.__origin__),
+        lambda t: _collection_hook(converter, t, t.__origin__, detailed_validation),
     )
     converter.register_unstructure_hook_factory(
         lambda t: getattr(t, "__origin__", None) is frozenset,

@@ -34,6 +34,7 @@ from casemgmt.model import (
     Referral,
     ReferralSource,
 )
+from casemgmt.model._base import types_trusted
 from casemgmt.serialization._converter import WrongTypeError, make_converter
 
 __all__ = [
@@ -122,7 +123,8 @@ def from_document(cls: type[T], document: object) -> T:
     body = {k: v for k, v in document.items() if k not in _ENVELOPE}
     if not envelope_problems:
         try:
-            return _FAST.structure(body, cls)
+            with types_trusted():
+                return _FAST.structure(body, cls)
         except Exception:
             pass
     problems = envelope_problems + _detailed_problems(cls, body)
@@ -139,7 +141,7 @@ def load_json(cls: type[T], text: str | bytes) -> T:
     """
     try:
         document = json.loads(text)
-    except (ValueError, UnicodeDecodeError) as error:
+    except (ValueError, UnicodeDecodeError, RecursionError) as error:
         where = ""
         if isinstance(error, json.JSONDecodeError):
             where = f" at line {error.lineno}, column {error.colno}"
@@ -170,7 +172,8 @@ def _check_envelope(kind: str, document: dict[str, Any]) -> Iterator[Problem]:
 def _detailed_problems(cls: type[Any], body: dict[str, Any]) -> list[Problem]:
     problems: list[Problem] = []
     try:
-        _DETAILED.structure(body, cls)
+        with types_trusted():
+            _DETAILED.structure(body, cls)
     except Exception as error:
         _collect(error, "$", problems)
     return problems

@@ -1,0 +1,843 @@
+"""Hypothesis strategies for every entity of the model, valid by construction.
+
+Use them in your own property tests; each takes keyword arguments to constrain what it
+generates. With the ``testing`` extra installed, ``st.from_type(Client)`` (and every other
+entity) works too: the strategies are registered through hypothesis' entry point.
+
+Generated personal data is synthetic: NHS numbers come from the 999 range, which passes the
+Modulus 11 check but is never issued.
+
+>>> from hypothesis import given, settings
+>>> @settings(max_examples=5)
+... @given(care_plans(min_goals=2))
+... def test_interventions_serve_known_goals(plan):
+...     goal_ids = {g.id for g in plan.goals}
+...     assert all(i.goal_ids <= goal_ids for i in plan.interventions)
+>>> test_interventions_serve_known_goals()
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Sequence
+from typing import TypeVar
+
+import attrs
+import pendulum
+from hypothesis import strategies as st
+
+from casemgmt.model import (
+    PROFESSION_REGULATORS,
+    Address,
+    AdministrativeGender,
+    AgreementParty,
+    Assessment,
+    AssessmentDomain,
+    AssessmentId,
+    AssessmentKind,
+    BudgetHolder,
+    CarePlan,
+    CarePlanId,
+    CarePlanStatus,
+    Carer,
+    CarerId,
+    CarerNeed,
+    Case,
+    CaseId,
+    CaseManager,
+    CaseManagerId,
+    CaseManagerTitle,
+    CaseRecord,
+    CaseStatus,
+    Client,
+    ClientAgreement,
+    ClientId,
+    Condition,
+    ConditionCategory,
+    Consent,
+    ConsentDecision,
+    ConsentScope,
+    ContactDetails,
+    ContactMode,
+    DateRange,
+    Discipline,
+    DomainFinding,
+    Employment,
+    EmploymentStatus,
+    Frequency,
+    FrequencyUnit,
+    FundingStream,
+    FundingStreamId,
+    FundingStreamKind,
+    GasScale,
+    Goal,
+    GoalAchievementStatus,
+    GoalDomain,
+    GoalId,
+    GoalLifecycleStatus,
+    GoalPriority,
+    Intervention,
+    InterventionCategory,
+    InterventionId,
+    InterventionStatus,
+    Money,
+    NeedLevel,
+    NhsNumber,
+    OnwardReferral,
+    PersonName,
+    Profession,
+    ProfessionalBody,
+    Provider,
+    ProviderId,
+    ProviderKind,
+    Referral,
+    ReferralId,
+    ReferralOutcome,
+    ReferralPriority,
+    ReferralSource,
+    ReferralSourceId,
+    ReferralSourceKind,
+    Registration,
+    Regulator,
+    RehabilitationCodeTrack,
+    RiskInputs,
+    SicknessAbsence,
+    Specialism,
+    SpendApproval,
+    StaffingModel,
+)
+from casemgmt.model.workforce import PRESCRIBING_PROFESSIONS
+
+__all__ = [
+    "assessments",
+    "care_plans",
+    "case_managers",
+    "case_records",
+    "cases",
+    "clients",
+    "dates",
+    "funding_streams",
+    "goals",
+    "identifiers",
+    "instants",
+    "interventions",
+    "money",
+    "nhs_numbers",
+    "providers",
+    "referral_sources",
+    "referrals",
+]
+
+T = TypeVar("T")
+
+EARLIEST = pendulum.Date(2000, 1, 1)
+LATEST = pendulum.Date(2040, 12, 31)
+_ID_CHARS = "ABCDEFGHJKLMNPQRSTUVWXYZ0123456789"
+_TEXT = st.text(
+    alphabet=st.characters(categories=("L", "N", "Zs", "Pd", "Po"), codec="utf-8"),
+    min_size=1,
+    max_size=24,
+).filter(lambda s: s.strip() != "")
+_OPTIONAL_TEXT = st.none() | _TEXT
+
+
+def _plain(day: _dt.date) -> pendulum.Date:
+    return pendulum.Date(day.year, day.month, day.day)
+
+
+def dates(
+    *, min_value: pendulum.Date = EARLIEST, max_value: pendulum.Date = LATEST
+) -> st.SearchStrategy[pendulum.Date]:
+    """Calendar days as ``pendulum.Date`` between the bounds (inclusive)."""
+    return st.dates(min_value=min_value, max_value=max_value).map(_plain)
+
+
+def _after(day: pendulum.Date, max_days: int = 400) -> st.SearchStrategy[pendulum.Date]:
+    return st.integers(min_value=0, max_value=max_days).map(lambda n: day.add(days=n))
+
+
+def instants(
+    *,
+    min_value: pendulum.Date = EARLIEST,
+    max_value: pendulum.Date = LATEST,
+    timezones: Sequence[str] = ("Europe/London", "UTC"),
+) -> st.SearchStrategy[pendulum.DateTime]:
+    """Timezone-aware instants on days between the bounds, in one of ``timezones``."""
+    return st.builds(
+        lambda day, seconds, tz: pendulum.datetime(day.year, day.month, day.day, tz=tz).add(
+            seconds=seconds
+        ),
+        dates(min_value=min_value, max_value=max_value),
+        st.integers(min_value=0, max_value=86_399),
+        st.sampled_from(list(timezones)),
+    )
+
+
+def identifiers(prefix: str) -> st.SearchStrategy[str]:
+    """Identifiers like ``G-7K2`` that satisfy the model's identifier rule."""
+    return st.text(alphabet=_ID_CHARS, min_size=1, max_size=8).map(lambda s: f"{prefix}-{s}")
+
+
+def money(
+    *, min_minor: int = 0, max_minor: int = 10_000_000, currency: str = "GBP"
+) -> st.SearchStrategy[Money]:
+    """Amounts in minor units (pence) between the bounds."""
+    return st.integers(min_value=min_minor, max_value=max_minor).map(
+        lambda minor: Money(minor=minor, currency=currency)
+    )
+
+
+def _check_digit(nine: str) -> int:
+    total = sum(int(d) * w for d, w in zip(nine, range(10, 1, -1), strict=True))
+    check = 11 - total % 11
+    return 0 if check == 11 else check
+
+
+def nhs_numbers(*, synthetic: bool = True) -> st.SearchStrategy[NhsNumber]:
+    """Valid NHS numbers; by default from the synthetic 999 range, never issued to anyone."""
+    prefix_digits = 6 if synthetic else 9
+    body = st.text(alphabet="0123456789", min_size=prefix_digits, max_size=prefix_digits)
+    nine = body.map(lambda s: ("999" + s) if synthetic else s)
+    return (
+        nine.map(lambda s: (s, _check_digit(s)))
+        .filter(lambda pair: pair[1] != 10)
+        .map(lambda pair: NhsNumber(value=f"{pair[0]}{pair[1]}"))
+    )
+
+
+def _person_names() -> st.SearchStrategy[PersonName]:
+    return st.builds(PersonName, given=_TEXT, family=_TEXT)
+
+
+def _conditions(born: pendulum.Date) -> st.SearchStrategy[Condition]:
+    return st.builds(
+        Condition,
+        category=st.sampled_from(ConditionCategory),
+        long_term=st.booleans(),
+        label=_TEXT,
+        code=st.none() | st.from_regex(r"[1-9][0-9]{5,10}", fullmatch=True),
+        onset=st.none() | _after(born, 30_000),
+    )
+
+
+def _carers() -> st.SearchStrategy[Carer]:
+    return st.builds(
+        Carer,
+        id=identifiers("CR").map(CarerId),
+        relationship=st.sampled_from(["spouse", "partner", "daughter", "son", "friend", "parent"]),
+        name=st.none() | _person_names(),
+        lives_with_client=st.booleans(),
+        needs=st.frozensets(st.sampled_from(CarerNeed), max_size=3),
+        contact=st.none() | st.builds(ContactDetails, phone=_OPTIONAL_TEXT, email=_OPTIONAL_TEXT),
+    )
+
+
+def _consents(born: pendulum.Date) -> st.SearchStrategy[Consent]:
+    @st.composite
+    def build(draw: st.DrawFn) -> Consent:
+        recorded = draw(_after(born, 40_000))
+        withdrawn = draw(st.none() | _after(recorded))
+        return Consent(
+            scope=draw(st.sampled_from(ConsentScope)),
+            decision=draw(st.sampled_from(ConsentDecision)),
+            recorded_on=recorded,
+            withdrawn_on=withdrawn,
+        )
+
+    return build()
+
+
+@st.composite
+def _risk_inputs(draw: st.DrawFn) -> RiskInputs:
+    risk = draw(st.none() | st.floats(min_value=0.0, max_value=1.0, allow_nan=False))
+    return RiskInputs(
+        predicted_risk=risk,
+        scored_on=None if risk is None else draw(dates()),
+        emergency_admissions_12m=draw(st.integers(min_value=0, max_value=20)),
+        ae_attendances_12m=draw(st.integers(min_value=0, max_value=30)),
+        nursing_home_level_of_need=draw(st.booleans()),
+    )
+
+
+@st.composite
+def _employment(draw: st.DrawFn) -> Employment:
+    status = draw(st.sampled_from(EmploymentStatus))
+    working = status in (EmploymentStatus.EMPLOYED, EmploymentStatus.SELF_EMPLOYED)
+    absence = None
+    if working and draw(st.booleans()):
+        started = draw(dates())
+        absence = SicknessAbsence(
+            started_on=started,
+            ended_on=draw(st.none() | _after(started, 200)),
+            working_days_lost=draw(st.integers(min_value=0, max_value=250)),
+            struggling_at_work=draw(st.booleans()),
+        )
+    return Employment(
+        status=status,
+        employer=draw(_OPTIONAL_TEXT),
+        occupation=draw(_OPTIONAL_TEXT),
+        nhs_employee=status is EmploymentStatus.EMPLOYED and draw(st.booleans()),
+        absence=absence,
+    )
+
+
+@st.composite
+def _clients(
+    draw: st.DrawFn,
+    client_id: ClientId | None,
+    born: st.SearchStrategy[pendulum.Date],
+    max_conditions: int,
+) -> Client:
+    date_of_birth = draw(born)
+    carers = draw(st.lists(_carers(), max_size=2, unique_by=lambda c: c.id))
+    return Client(
+        id=client_id or ClientId(draw(identifiers("CL"))),
+        name=draw(_person_names()),
+        date_of_birth=date_of_birth,
+        nhs_number=draw(st.none() | nhs_numbers()),
+        gender=draw(st.sampled_from(AdministrativeGender)),
+        address=draw(
+            st.none()
+            | st.builds(
+                Address,
+                lines=st.lists(_TEXT, min_size=1, max_size=3).map(tuple),
+                postcode=st.none() | st.sampled_from(["LS1 4AB", "M1 1AE", "CF10 1EP", "ZZ99 3VZ"]),
+            )
+        ),
+        contact=draw(
+            st.none() | st.builds(ContactDetails, phone=_OPTIONAL_TEXT, email=_OPTIONAL_TEXT)
+        ),
+        conditions=tuple(draw(st.lists(_conditions(date_of_birth), max_size=max_conditions))),
+        carers=tuple(carers),
+        consents=tuple(draw(st.lists(_consents(date_of_birth), max_size=3))),
+        risk=draw(_risk_inputs()),
+        employment=draw(st.none() | _employment()),
+    )
+
+
+def clients(
+    *,
+    client_id: ClientId | None = None,
+    born: st.SearchStrategy[pendulum.Date] | None = None,
+    max_conditions: int = 4,
+) -> st.SearchStrategy[Client]:
+    """Clients with conditions, carers, consents, risk inputs and employment.
+
+    Args:
+        client_id: Fix the id (to tie the client to a case).
+        born: Strategy for the date of birth (default: 1920 to 2024).
+        max_conditions: Most conditions to generate.
+    """
+    born = born or dates(min_value=pendulum.Date(1920, 1, 1), max_value=pendulum.Date(2024, 12, 31))
+    return _clients(client_id, born, max_conditions)
+
+
+def referral_sources(
+    *, kind: ReferralSourceKind | None = None
+) -> st.SearchStrategy[ReferralSource]:
+    """Referral sources of any kind (or of ``kind``)."""
+    return st.builds(
+        ReferralSource,
+        id=identifiers("RS").map(ReferralSourceId),
+        kind=st.just(kind) if kind is not None else st.sampled_from(ReferralSourceKind),
+        organisation=_OPTIONAL_TEXT,
+        contact_name=_OPTIONAL_TEXT,
+    )
+
+
+@st.composite
+def _referrals(
+    draw: st.DrawFn, client_id: ClientId | None, source_id: ReferralSourceId | None
+) -> Referral:
+    received = draw(dates())
+    outcome = draw(st.sampled_from(ReferralOutcome))
+    decided = outcome is not ReferralOutcome.PENDING
+    needs_reason = decided and outcome is not ReferralOutcome.ACCEPTED
+    return Referral(
+        id=ReferralId(draw(identifiers("RF"))),
+        client_id=client_id or ClientId(draw(identifiers("CL"))),
+        source_id=source_id or ReferralSourceId(draw(identifiers("RS"))),
+        received_on=received,
+        reason=draw(_TEXT),
+        priority=draw(st.sampled_from(ReferralPriority)),
+        outcome=outcome,
+        outcome_on=draw(_after(received, 60)) if decided else None,
+        outcome_reason=draw(_TEXT) if needs_reason else draw(_OPTIONAL_TEXT),
+        programme=draw(st.none() | st.sampled_from(["virtual-ward", "guided-care", "ohsxtra"])),
+        rehabilitation_code_track=draw(st.none() | st.sampled_from(RehabilitationCodeTrack)),
+        interim_funds_secured=draw(st.booleans()),
+    )
+
+
+def referrals(
+    *, client_id: ClientId | None = None, source_id: ReferralSourceId | None = None
+) -> st.SearchStrategy[Referral]:
+    """Referrals, pending or decided (a turned-down referral always has its reason, E7)."""
+    return _referrals(client_id, source_id)
+
+
+def _registrations(bodies: st.SearchStrategy[Regulator]) -> st.SearchStrategy[Registration]:
+    return st.builds(
+        Registration, body=bodies, number=st.from_regex(r"[A-Z]{2}[0-9]{5,7}", fullmatch=True)
+    )
+
+
+@st.composite
+def _case_managers(draw: st.DrawFn, profession: Profession | None) -> CaseManager:
+    chosen = profession or draw(st.sampled_from(Profession))
+    regulators = PROFESSION_REGULATORS[chosen]
+    registration = None
+    if regulators:
+        registration = draw(_registrations(st.sampled_from(sorted(regulators, key=str))))
+    return CaseManager(
+        id=CaseManagerId(draw(identifiers("CM"))),
+        name=draw(_person_names()),
+        profession=chosen,
+        registration=registration,
+        title=draw(st.sampled_from(CaseManagerTitle)),
+        memberships=draw(st.frozensets(st.sampled_from(ProfessionalBody))),
+        specialisms=draw(st.frozensets(st.sampled_from(Specialism), max_size=3)),
+        fte=draw(st.sampled_from([0.2, 0.4, 0.5, 0.6, 0.8, 1.0])),
+        prescriber=chosen in PRESCRIBING_PROFESSIONS and draw(st.booleans()),
+        locality=draw(_OPTIONAL_TEXT),
+    )
+
+
+def case_managers(*, profession: Profession | None = None) -> st.SearchStrategy[CaseManager]:
+    """Case managers, registered with a regulator of their profession when it is regulated."""
+    return _case_managers(profession)
+
+
+def providers(*, discipline: Discipline | None = None) -> st.SearchStrategy[Provider]:
+    """Providers; with ``discipline``, providers that deliver it."""
+    disciplines = st.frozensets(st.sampled_from(Discipline), min_size=1, max_size=3)
+    if discipline is not None:
+        disciplines = disciplines.map(lambda ds: ds | {discipline})
+    return st.builds(
+        Provider,
+        id=identifiers("PR").map(ProviderId),
+        name=_TEXT,
+        kind=st.sampled_from(ProviderKind),
+        disciplines=disciplines,
+        registrations=st.lists(
+            _registrations(st.sampled_from(Regulator)), max_size=2, unique_by=lambda r: r.body
+        ).map(tuple),
+        locality=_OPTIONAL_TEXT,
+    )
+
+
+@st.composite
+def _funding_streams(draw: st.DrawFn, valid_from: pendulum.Date | None) -> FundingStream:
+    start = valid_from or draw(dates())
+    return FundingStream(
+        id=FundingStreamId(draw(identifiers("FS"))),
+        name=draw(_TEXT),
+        kind=draw(st.sampled_from(FundingStreamKind)),
+        valid=DateRange(start=start, end=draw(st.none() | _after(start, 1500))),
+        permitted_categories=draw(st.frozensets(st.sampled_from(InterventionCategory), min_size=1)),
+        budget_per_period=draw(st.none() | money(max_minor=500_000)),
+        budget_period=draw(st.sampled_from(FrequencyUnit)),
+        total_budget=draw(st.none() | money(max_minor=50_000_000)),
+        spend_authority_per_week=draw(st.none() | money(max_minor=100_000)),
+        holder=draw(st.sampled_from(BudgetHolder)),
+        long_term=draw(st.booleans()),
+    )
+
+
+def funding_streams(*, valid_from: pendulum.Date | None = None) -> st.SearchStrategy[FundingStream]:
+    """Funding streams in GBP, with optional caps and spend authority."""
+    return _funding_streams(valid_from)
+
+
+def _gas_scales() -> st.SearchStrategy[GasScale]:
+    return st.builds(
+        lambda levels, baseline, attained, weight: GasScale(
+            much_less=levels[0],
+            somewhat_less=levels[1],
+            expected=levels[2],
+            somewhat_more=levels[3],
+            much_more=levels[4],
+            baseline=baseline,
+            attained=attained,
+            weight=weight,
+        ),
+        st.lists(_TEXT, min_size=5, max_size=5, unique_by=lambda s: s.strip().casefold()),
+        st.sampled_from([-2, -1]),
+        st.none() | st.integers(min_value=-2, max_value=2),
+        st.integers(min_value=1, max_value=9),
+    )
+
+
+@st.composite
+def _goals(draw: st.DrawFn, goal_id: GoalId | None, start: pendulum.Date | None) -> Goal:
+    begins = start or draw(dates())
+    return Goal(
+        id=goal_id or GoalId(draw(identifiers("G"))),
+        description=draw(_TEXT),
+        domain=draw(st.sampled_from(GoalDomain)),
+        start=begins,
+        lifecycle_status=draw(st.sampled_from(GoalLifecycleStatus)),
+        achievement_status=draw(st.none() | st.sampled_from(GoalAchievementStatus)),
+        priority=draw(st.none() | st.sampled_from(GoalPriority)),
+        target=draw(_OPTIONAL_TEXT),
+        due=draw(st.none() | _after(begins)),
+        self_managed=draw(st.booleans()),
+        gas=draw(st.none() | _gas_scales()),
+        status_date=draw(st.none() | _after(begins)),
+    )
+
+
+def goals(
+    *, goal_id: GoalId | None = None, start: pendulum.Date | None = None
+) -> st.SearchStrategy[Goal]:
+    """Goals in any lifecycle and achievement status, some with a GAS scale."""
+    return _goals(goal_id, start)
+
+
+@st.composite
+def _interventions(
+    draw: st.DrawFn,
+    goal_ids: Sequence[GoalId] | None,
+    provider_ids: Sequence[ProviderId] | None,
+    funding_stream_ids: Sequence[FundingStreamId] | None,
+    start: pendulum.Date | None,
+) -> Intervention:
+    begins = start or draw(dates())
+    if goal_ids is None:
+        serves = draw(st.frozensets(identifiers("G").map(GoalId), max_size=2))
+    elif goal_ids:
+        serves = draw(st.frozensets(st.sampled_from(list(goal_ids)), max_size=3))
+    else:
+        serves = frozenset()
+    provider = (
+        draw(st.sampled_from(list(provider_ids)))
+        if provider_ids
+        else ProviderId(draw(identifiers("PR")))
+    )
+    if funding_stream_ids is not None:
+        stream = (
+            draw(st.none() | st.sampled_from(list(funding_stream_ids)))
+            if funding_stream_ids
+            else None
+        )
+    else:
+        stream = draw(st.none() | identifiers("FS").map(FundingStreamId))
+    return Intervention(
+        id=InterventionId(draw(identifiers("I"))),
+        category=draw(st.sampled_from(InterventionCategory)),
+        discipline=draw(st.sampled_from(Discipline)),
+        description=draw(_TEXT),
+        provider_id=provider,
+        goal_ids=serves,
+        start=begins,
+        unit_cost=draw(money(max_minor=50_000)),
+        frequency=draw(
+            st.none()
+            | st.builds(
+                Frequency,
+                count=st.integers(min_value=1, max_value=7),
+                unit=st.sampled_from(FrequencyUnit),
+                every=st.integers(min_value=1, max_value=4),
+                session_minutes=st.none() | st.integers(min_value=15, max_value=480),
+            )
+        ),
+        end=draw(st.none() | _after(begins)),
+        funding_stream_id=stream,
+        status=draw(st.sampled_from(InterventionStatus)),
+        staffing=draw(st.none() | st.sampled_from(StaffingModel)),
+        approval=draw(
+            st.none()
+            | st.builds(
+                SpendApproval,
+                approved_by=_TEXT,
+                approved_on=_after(begins, 30),
+                reference=_OPTIONAL_TEXT,
+            )
+        ),
+    )
+
+
+def interventions(
+    *,
+    goal_ids: Sequence[GoalId] | None = None,
+    provider_ids: Sequence[ProviderId] | None = None,
+    funding_stream_ids: Sequence[FundingStreamId] | None = None,
+    start: pendulum.Date | None = None,
+) -> st.SearchStrategy[Intervention]:
+    """Interventions; pass the ids of a plan's goals, providers and funding streams to tie
+    them to a plan or a case record (an empty ``funding_stream_ids`` means unfunded)."""
+    return _interventions(goal_ids, provider_ids, funding_stream_ids, start)
+
+
+_LIVE_PLAN = (CarePlanStatus.DRAFT, CarePlanStatus.ACTIVE, CarePlanStatus.ON_HOLD)
+_ENDED_PLAN = (CarePlanStatus.REVOKED, CarePlanStatus.COMPLETED, CarePlanStatus.ENTERED_IN_ERROR)
+
+
+@st.composite
+def _care_plans(
+    draw: st.DrawFn,
+    client_id: ClientId | None,
+    status: CarePlanStatus | None,
+    version: int | None,
+    min_goals: int,
+    max_goals: int,
+    max_interventions: int,
+    provider_ids: Sequence[ProviderId] | None,
+    funding_stream_ids: Sequence[FundingStreamId] | None,
+) -> CarePlan:
+    created = draw(dates(max_value=pendulum.Date(2035, 12, 31)))
+    goal_list = draw(
+        st.lists(
+            goals(start=created),
+            min_size=min_goals,
+            max_size=max_goals,
+            unique_by=lambda g: g.id,
+        )
+    )
+    goal_ids = [g.id for g in goal_list]
+    intervention_list = draw(
+        st.lists(
+            interventions(
+                goal_ids=goal_ids,
+                provider_ids=provider_ids,
+                funding_stream_ids=funding_stream_ids,
+                start=created,
+            ),
+            max_size=max_interventions,
+            unique_by=lambda i: i.id,
+        )
+    )
+    chosen_status = status or draw(st.sampled_from(CarePlanStatus))
+    agreed = chosen_status is CarePlanStatus.ACTIVE or draw(st.booleans())
+    agreement = None
+    if agreed:
+        agreement = ClientAgreement(
+            agreed_at=draw(instants(min_value=created, max_value=created.add(days=30))),
+            agreed_by=draw(st.sampled_from(AgreementParty)),
+            carer_involved=draw(st.booleans()),
+            gp_involved=draw(st.booleans()),
+        )
+    onward = draw(
+        st.lists(
+            st.builds(
+                lambda to, sent, ack, served: OnwardReferral(
+                    to=to,
+                    sent_on=sent,
+                    acknowledged_on=ack if ack and ack >= sent else None,
+                    goal_ids=served,
+                ),
+                _TEXT,
+                _after(created, 60),
+                st.none() | _after(created, 120),
+                st.frozensets(st.sampled_from(goal_ids), max_size=2)
+                if goal_ids
+                else st.just(frozenset()),
+            ),
+            max_size=2,
+        )
+    )
+    return CarePlan(
+        id=CarePlanId(draw(identifiers("CP"))),
+        client_id=client_id or ClientId(draw(identifiers("CL"))),
+        version=version or draw(st.integers(min_value=1, max_value=9)),
+        status=chosen_status,
+        period=DateRange(start=created, end=draw(st.none() | _after(created, 800))),
+        created_on=created,
+        goals=tuple(goal_list),
+        interventions=tuple(intervention_list),
+        agreement=agreement,
+        onward_referrals=tuple(onward),
+    )
+
+
+def care_plans(
+    *,
+    client_id: ClientId | None = None,
+    status: CarePlanStatus | None = None,
+    version: int | None = None,
+    min_goals: int = 0,
+    max_goals: int = 6,
+    max_interventions: int = 8,
+    provider_ids: Sequence[ProviderId] | None = None,
+    funding_stream_ids: Sequence[FundingStreamId] | None = None,
+) -> st.SearchStrategy[CarePlan]:
+    """Care plans whose interventions serve goals of the same plan; an active plan always
+    carries the client's agreement (P1)."""
+    return _care_plans(
+        client_id,
+        status,
+        version,
+        min_goals,
+        max_goals,
+        max_interventions,
+        provider_ids,
+        funding_stream_ids,
+    )
+
+
+def assessments(
+    *, client_id: ClientId | None = None, performed_by: Sequence[CaseManagerId] = ()
+) -> st.SearchStrategy[Assessment]:
+    """Assessments covering any subset of the A1 domains."""
+    return st.builds(
+        Assessment,
+        id=identifiers("AS").map(AssessmentId),
+        client_id=st.just(client_id) if client_id else identifiers("CL").map(ClientId),
+        kind=st.sampled_from(AssessmentKind),
+        performed_on=dates(),
+        contact_mode=st.sampled_from(ContactMode),
+        findings=st.lists(
+            st.builds(
+                DomainFinding,
+                domain=st.sampled_from(AssessmentDomain),
+                need=st.sampled_from(NeedLevel),
+                summary=st.just("") | _TEXT,
+            ),
+            max_size=len(AssessmentDomain),
+            unique_by=lambda f: f.domain,
+        ).map(tuple),
+        performed_by=st.none() | st.sampled_from(list(performed_by)) if performed_by else st.none(),
+    )
+
+
+@st.composite
+def _cases(
+    draw: st.DrawFn,
+    client_id: ClientId | None,
+    status: CaseStatus | None,
+    manager_ids: Sequence[CaseManagerId] | None,
+    source_ids: Sequence[ReferralSourceId] | None,
+    provider_ids: Sequence[ProviderId] | None,
+    funding_stream_ids: Sequence[FundingStreamId] | None,
+    max_plan_versions: int,
+) -> Case:
+    client = client_id or ClientId(draw(identifiers("CL")))
+    chosen = status or draw(st.sampled_from(CaseStatus))
+    opened = draw(dates(max_value=pendulum.Date(2035, 12, 31)))
+    sources = list(source_ids) if source_ids else None
+    referral_list = draw(
+        st.lists(
+            referrals(client_id=client).flatmap(
+                lambda r: (
+                    st.sampled_from(sources).map(lambda s: _with_source(r, s))
+                    if sources
+                    else st.just(r)
+                )
+            ),
+            min_size=1,
+            max_size=2,
+            unique_by=lambda r: r.id,
+        )
+    )
+    managers = list(manager_ids) if manager_ids else None
+    manager: CaseManagerId | None
+    if managers:
+        manager = (
+            draw(st.sampled_from(managers))
+            if chosen.is_open
+            else draw(st.none() | st.sampled_from(managers))
+        )
+    else:
+        manager = CaseManagerId(draw(identifiers("CM"))) if chosen.is_open else None
+    versions = draw(st.integers(min_value=0, max_value=max_plan_versions))
+    plans: list[CarePlan] = []
+    for number in range(1, versions + 1):
+        last = number == versions
+        plan_status = draw(st.sampled_from(CarePlanStatus if last else _ENDED_PLAN))
+        plans.append(
+            draw(
+                care_plans(
+                    client_id=client,
+                    status=plan_status,
+                    version=number,
+                    max_goals=4,
+                    max_interventions=4,
+                    provider_ids=provider_ids,
+                    funding_stream_ids=funding_stream_ids,
+                )
+            )
+        )
+    performers = list(manager_ids or ())
+    return Case(
+        id=CaseId(draw(identifiers("CS"))),
+        client_id=client,
+        programme=draw(
+            st.sampled_from(["virtual-ward", "guided-care", "rehabilitation-code", "ohsxtra"])
+        ),
+        status=chosen,
+        opened_on=opened,
+        referrals=tuple(referral_list),
+        manager_id=manager,
+        assessments=tuple(
+            draw(
+                st.lists(
+                    assessments(client_id=client, performed_by=performers),
+                    max_size=2,
+                    unique_by=lambda a: a.id,
+                )
+            )
+        ),
+        plans=tuple(plans),
+        closed_on=draw(_after(opened, 3000)) if chosen is CaseStatus.CLOSED else None,
+        previous_case_id=draw(st.none() | identifiers("CSP").map(CaseId)),
+    )
+
+
+def _with_source(referral: Referral, source: ReferralSourceId) -> Referral:
+    return attrs.evolve(referral, source_id=source)
+
+
+def cases(
+    *,
+    client_id: ClientId | None = None,
+    status: CaseStatus | None = None,
+    manager_ids: Sequence[CaseManagerId] | None = None,
+    source_ids: Sequence[ReferralSourceId] | None = None,
+    provider_ids: Sequence[ProviderId] | None = None,
+    funding_stream_ids: Sequence[FundingStreamId] | None = None,
+    max_plan_versions: int = 3,
+) -> st.SearchStrategy[Case]:
+    """Cases in any state; an open case always has an accountable case manager (C6), and
+    only the latest plan version may be live (P3)."""
+    return _cases(
+        client_id,
+        status,
+        manager_ids,
+        source_ids,
+        provider_ids,
+        funding_stream_ids,
+        max_plan_versions,
+    )
+
+
+@st.composite
+def _case_records(draw: st.DrawFn, status: CaseStatus | None) -> CaseRecord:
+    client = draw(clients())
+    sources = draw(st.lists(referral_sources(), min_size=1, max_size=2, unique_by=lambda s: s.id))
+    managers = draw(st.lists(case_managers(), min_size=1, max_size=2, unique_by=lambda m: m.id))
+    provider_list = draw(st.lists(providers(), min_size=1, max_size=3, unique_by=lambda p: p.id))
+    streams = draw(st.lists(funding_streams(), max_size=2, unique_by=lambda f: f.id))
+    case = draw(
+        cases(
+            client_id=client.id,
+            status=status,
+            manager_ids=[m.id for m in managers],
+            source_ids=[s.id for s in sources],
+            provider_ids=[p.id for p in provider_list],
+            funding_stream_ids=[f.id for f in streams],
+            max_plan_versions=2,
+        )
+    )
+    return CaseRecord(
+        case=case,
+        client=client,
+        referral_sources=tuple(sources),
+        case_managers=tuple(managers),
+        providers=tuple(provider_list),
+        funding_streams=tuple(streams),
+    )
+
+
+def case_records(*, status: CaseStatus | None = None) -> st.SearchStrategy[CaseRecord]:
+    """Self-contained case records in which every reference resolves."""
+    return _case_records(status)

@@ -1,0 +1,143 @@
+"""The public API is pinned, and imports flow one way (DESIGN.md: errors <- model <- policies
+<- services; serialization, population, testing and cli sit on top and nothing in the core
+imports them)."""
+
+from __future__ import annotations
+
+import ast
+import importlib
+from pathlib import Path
+
+import pytest
+
+SRC = Path(__file__).parents[1] / "src" / "casemgmt"
+
+# Lower layers may import from the layers listed for them, and from nothing else in casemgmt.
+ALLOWED: dict[str, set[str]] = {
+    "errors": set(),
+    "model": {"errors", "model"},
+    "policies": {"errors", "model", "policies"},
+    "rules": {"errors", "model", "rules"},
+    "services": {"errors", "model", "policies", "rules", "services"},
+    "serialization": {"errors", "model", "policies", "rules", "serialization"},
+    "population": {"errors", "model", "policies", "rules", "services", "population"},
+    "testing": {"errors", "model", "policies", "rules", "testing"},
+    "_summary": {"errors", "model", "serialization", "services", "policies"},
+    "cli": {"errors", "model", "policies", "rules", "services", "serialization", "_summary"},
+}
+
+
+def _layer(path: Path) -> str:
+    relative = path.relative_to(SRC)
+    return relative.parts[0].removesuffix(".py")
+
+
+def _casemgmt_imports(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names = [node.module]
+        elif isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        else:
+            continue
+        for name in names:
+            parts = name.split(".")
+            if parts[0] == "casemgmt" and len(parts) > 1:
+                found.add(parts[1])
+    return found
+
+
+MODULES = sorted(p for p in SRC.rglob("*.py") if p.name != "__init__.py" or p.parent != SRC)
+
+
+@pytest.mark.parametrize("path", MODULES, ids=lambda p: str(p.relative_to(SRC)))
+def test_imports_flow_one_way(path: Path) -> None:
+    layer = _layer(path)
+    assert layer in ALLOWED, f"new top-level module {layer}: give it a place in ALLOWED"
+    forbidden = _casemgmt_imports(path) - ALLOWED[layer]
+    assert not forbidden, f"{layer} must not import {sorted(forbidden)}"
+
+
+def test_the_core_never_imports_hypothesis() -> None:
+    for path in MODULES:
+        if _layer(path) == "testing":
+            continue
+        assert "hypothesis" not in path.read_text(encoding="utf-8"), path
+
+
+PUBLIC_API = {
+    "casemgmt": ["__version__"],
+    "casemgmt.errors": [
+        "CaseManagementError",
+        "CurrencyMismatchError",
+        "DocumentError",
+        "InvalidTransitionError",
+        "InvariantError",
+        "Problem",
+    ],
+    "casemgmt.serialization": [
+        "DOCUMENT_KINDS",
+        "SCHEMA_VERSION",
+        "dump_json",
+        "from_document",
+        "kind_of",
+        "load_json",
+        "make_converter",
+        "to_document",
+    ],
+    "casemgmt.testing.strategies": [
+        "assessments",
+        "care_plans",
+        "case_managers",
+        "case_records",
+        "cases",
+        "clients",
+        "dates",
+        "funding_streams",
+        "goals",
+        "identifiers",
+        "instants",
+        "interventions",
+        "money",
+        "nhs_numbers",
+        "providers",
+        "referral_sources",
+        "referrals",
+    ],
+}
+
+
+@pytest.mark.parametrize("module_name", sorted(PUBLIC_API))
+def test_public_api_is_pinned(module_name: str) -> None:
+    module = importlib.import_module(module_name)
+    assert sorted(module.__all__) == sorted(PUBLIC_API[module_name])
+    for name in module.__all__:
+        assert hasattr(module, name), name
+
+
+def test_model_api_is_pinned() -> None:
+    from casemgmt import model
+
+    exported = set(model.__all__)
+    assert len(exported) == 81
+    assert list(model.__all__) == sorted(model.__all__, key=lambda n: (not n.isupper(), n))
+    for name in (
+        "Assessment",
+        "CarePlan",
+        "Case",
+        "CaseManager",
+        "CaseRecord",
+        "Client",
+        "FundingStream",
+        "Goal",
+        "Intervention",
+        "Money",
+        "NhsNumber",
+        "Provider",
+        "Referral",
+        "ReferralSource",
+    ):
+        assert name in exported
+        assert hasattr(model, name)
