@@ -71,7 +71,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         argv: The arguments after the program name; ``None`` reads ``sys.argv[1:]``.
 
     Returns:
-        The exit status: 0 on success, 1 when a file is unreadable or invalid, 2 on a
+        Exit status 0 on success, 1 when a file is unreadable or invalid, 2 on a
         usage error (argparse has then printed the usage to standard error).
     """
     parser = _parser()

@@ -107,7 +107,7 @@ class DocumentError(CaseManagementError, ValueError):
     names paths, expected types and reasons; it never repeats a value from the document.
 
     Attributes:
-        kind: The document kind that was being loaded (``"case_record"``).
+        kind: The document kind that was being loaded (``"case-record"``).
         problems: Every problem, in document order where it is known.
     """
 

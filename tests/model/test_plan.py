@@ -798,7 +798,7 @@ def test_record_agreement_only_on_a_draft_P1() -> None:
 def test_activate_requires_client_agreement_P1() -> None:
     """P1: the client's agreement is recorded before the plan is in force."""
     plan = make_plan()
-    error = _transition_refused(plan.activate, "CarePlan", "not agreed with the client")
+    error = _transition_refused(plan.activate, "CarePlan", "not yet agreed with the client (P1)")
     assert error.action == "activate"
     active = _agreed_draft().activate()
     assert active.status is CarePlanStatus.ACTIVE
@@ -837,7 +837,7 @@ def test_revise_makes_next_draft_version_P3(make_state: str) -> None:
     assert revised.interventions == plan.interventions
     assert revised.period == plan.period
     assert plan.status.value == make_state  # unchanged
-    _transition_refused(revised.activate, "CarePlan", "not agreed with the client")
+    _transition_refused(revised.activate, "CarePlan", "not yet agreed with the client (P1)")
     again = revised.record_agreement(
         make_agreement(agreed_at=pendulum.datetime(2026, 4, 2, 10, tz="Europe/London"))
     ).activate()

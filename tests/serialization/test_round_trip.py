@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from casemgmt.model import Money, NhsNumber
-from casemgmt.serialization import DOCUMENT_KINDS, dump_json, kind_of, load_json
+from casemgmt.serialization import DOCUMENT_KINDS, dump_json, kind_of, load_json, make_converter
 
 ROUND_TRIP_EXAMPLES = settings(max_examples=200)
 
@@ -75,3 +75,17 @@ def test_nhs_number_is_written_as_ten_digits(number: NhsNumber) -> None:
     converter = make_converter()
     assert converter.unstructure(number) == number.value
     assert converter.structure(number.value, NhsNumber) == number
+
+
+def test_an_ambiguous_london_time_round_trips_equal() -> None:
+    """01:00 on 28 Oct 2001 happened twice in London; each reading reloads as the same
+    instant and compares equal (PEP 495 would otherwise make cross-zone equality false)."""
+    from casemgmt.model import ClientAgreement
+
+    for fold in (0, 1):
+        moment = pendulum.datetime(2001, 10, 28, 1, 0, tz="Europe/London", fold=fold)
+        agreement = ClientAgreement(agreed_at=moment)
+        converter_text = json.dumps(make_converter().unstructure(agreement))
+        loaded = make_converter().structure(json.loads(converter_text), ClientAgreement)
+        assert loaded == agreement
+        assert loaded.agreed_at.timestamp() == moment.timestamp()

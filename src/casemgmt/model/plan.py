@@ -50,6 +50,7 @@ from casemgmt.model.values import (
     Money,
     ProviderId,
     id_problems,
+    instant_key,
 )
 
 __all__ = [
@@ -308,7 +309,7 @@ class ClientAgreement(Validated):
     Date(2026, 3, 30)
     """
 
-    agreed_at: pendulum.DateTime
+    agreed_at: pendulum.DateTime = attrs.field(eq=instant_key)
     agreed_by: AgreementParty = AgreementParty.CLIENT
     carer_involved: bool = False
     gp_involved: bool = False
@@ -435,7 +436,9 @@ class CarePlan(Validated):
         """Return the plan in force. The client's agreement must be recorded first (P1)."""
         self._require("activate", frozenset({CarePlanStatus.DRAFT, CarePlanStatus.ON_HOLD}))
         if self.agreement is None:
-            raise InvalidTransitionError("CarePlan", "activate", "not agreed with the client")
+            raise InvalidTransitionError(
+                "CarePlan", "activate", "not yet agreed with the client (P1)", ["agreed draft"]
+            )
         return attrs.evolve(self, status=CarePlanStatus.ACTIVE)
 
     def hold(self) -> CarePlan:

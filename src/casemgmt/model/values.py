@@ -17,6 +17,7 @@ casemgmt.errors.InvariantError: invalid NhsNumber: value: fails the Modulus 11 c
 
 from __future__ import annotations
 
+import datetime as _dt
 import re
 from collections.abc import Iterator
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
@@ -52,6 +53,7 @@ __all__ = [
     "ReferralSourceId",
     "Registration",
     "TeamId",
+    "instant_key",
 ]
 
 ClientId = NewType("ClientId", str)
@@ -97,6 +99,17 @@ def id_problems(path: str, value: str) -> Iterator[Problem]:
             "bad_id",
             "is not an identifier (1-64 letters, digits, '.', '_', ':' or '-')",
         )
+
+
+def instant_key(moment: pendulum.DateTime) -> _dt.datetime:
+    """The comparison key of an instant field: the same moment in UTC.
+
+    Python never treats two aware datetimes in different zones as equal when one falls in a
+    repeated or skipped hour (PEP 495), so 01:30 Europe/London on the night the clocks go
+    back would differ from the identical moment written as ``01:30+01:00``. Instant fields
+    therefore compare (``attrs.field(eq=instant_key)``) by the moment in UTC.
+    """
+    return moment.astimezone(_dt.UTC)
 
 
 # ISO 4217 minor-unit exponents for the currencies a UK service meets; others are refused

@@ -66,7 +66,7 @@ DOCUMENT_KINDS: Mapping[str, type[Any]] = {
     "referral": Referral,
     "referral-source": ReferralSource,
 }
-"""Every kind of document, by the name used in its ``"kind"`` key."""
+"""Every kind of document, by the name used in its ``"document_kind"`` key."""
 
 _KIND_OF: dict[type[Any], str] = {cls: kind for kind, cls in DOCUMENT_KINDS.items()}
 _ENVELOPE = ("schema_version", "document_kind")

@@ -12,27 +12,36 @@ from typing import Any
 __all__: list[str] = []
 
 
+_STRATEGY_NAMES = {
+    "Assessment": "assessments",
+    "CarePlan": "care_plans",
+    "Case": "cases",
+    "CaseManager": "case_managers",
+    "CaseRecord": "case_records",
+    "Client": "clients",
+    "FundingStream": "funding_streams",
+    "Goal": "goals",
+    "Intervention": "interventions",
+    "Money": "money",
+    "NhsNumber": "nhs_numbers",
+    "Provider": "providers",
+    "Referral": "referrals",
+    "ReferralSource": "referral_sources",
+}
+
+
+def _resolve(cls: type[Any]) -> Any:
+    # Imported on first use, not at hook time: hypothesis runs this hook while it is being
+    # imported, possibly by casemgmt.testing.strategies itself.
+    from casemgmt.testing import strategies
+
+    return getattr(strategies, _STRATEGY_NAMES[cls.__name__])()
+
+
 def _hypothesis_setup_hook() -> None:
     from hypothesis import strategies as st
 
     from casemgmt import model
-    from casemgmt.testing import strategies as cs
 
-    registrations: dict[type[Any], st.SearchStrategy[Any]] = {
-        model.Assessment: cs.assessments(),
-        model.CarePlan: cs.care_plans(),
-        model.Case: cs.cases(),
-        model.CaseManager: cs.case_managers(),
-        model.CaseRecord: cs.case_records(),
-        model.Client: cs.clients(),
-        model.FundingStream: cs.funding_streams(),
-        model.Goal: cs.goals(),
-        model.Intervention: cs.interventions(),
-        model.Money: cs.money(),
-        model.NhsNumber: cs.nhs_numbers(),
-        model.Provider: cs.providers(),
-        model.Referral: cs.referrals(),
-        model.ReferralSource: cs.referral_sources(),
-    }
-    for cls, strategy in registrations.items():
-        st.register_type_strategy(cls, strategy)
+    for name in _STRATEGY_NAMES:
+        st.register_type_strategy(getattr(model, name), _resolve)

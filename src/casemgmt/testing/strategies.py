@@ -750,8 +750,8 @@ def _cases(
                     client_id=client,
                     status=plan_status,
                     version=number,
-                    max_goals=4,
-                    max_interventions=4,
+                    max_goals=3,
+                    max_interventions=3,
                     provider_ids=provider_ids,
                     funding_stream_ids=funding_stream_ids,
                 )
@@ -795,7 +795,7 @@ def cases(
     source_ids: Sequence[ReferralSourceId] | None = None,
     provider_ids: Sequence[ProviderId] | None = None,
     funding_stream_ids: Sequence[FundingStreamId] | None = None,
-    max_plan_versions: int = 3,
+    max_plan_versions: int = 2,
 ) -> st.SearchStrategy[Case]:
     """Cases in any state; an open case always has an accountable case manager (C6), and
     only the latest plan version may be live (P3)."""
