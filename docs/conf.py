@@ -21,6 +21,7 @@ import re
 import sys
 import typing
 from importlib.metadata import version as _version
+from pathlib import Path
 from typing import Any
 
 from sphinx.application import Sphinx
@@ -34,10 +35,14 @@ copyright = "casemgmt developers"
 release = _version("casemgmt")
 version = ".".join(release.split(".")[:2])
 
+# Local extensions: ``catalogue`` renders the rule catalogue from casemgmt.rules.
+sys.path.insert(0, str(Path(__file__).parent / "_ext"))
+
 extensions = [
     "myst_parser",
     "sphinx.ext.autodoc",
     "sphinx.ext.napoleon",
+    "catalogue",
 ]
 
 source_suffix = {".md": "markdown"}
@@ -67,6 +72,7 @@ PUBLIC_MODULES = (
     "casemgmt.serialization",
     "casemgmt.testing.strategies",
     "casemgmt.cli",
+    "casemgmt.rules",
 )
 """Modules whose ``__all__`` must be fully documented in the reference."""
 

@@ -16,7 +16,7 @@ SRC = Path(__file__).parents[1] / "src" / "casemgmt"
 ALLOWED: dict[str, set[str]] = {
     "errors": set(),
     "model": {"errors", "model"},
-    "policies": {"errors", "model", "policies"},
+    "policies": {"errors", "model", "rules", "policies"},
     "rules": {"errors", "model", "rules"},
     "services": {"errors", "model", "policies", "rules", "services"},
     "serialization": {"errors", "model", "policies", "rules", "serialization"},
@@ -87,6 +87,36 @@ PUBLIC_API = {
         "make_converter",
         "to_document",
     ],
+    "casemgmt.rules": [
+        "CHECKS",
+        "Check",
+        "IssueType",
+        "RULES",
+        "Rule",
+        "RuleArea",
+        "SOURCES",
+        "Severity",
+        "Source",
+        "rule",
+    ],
+    "casemgmt.policies": [
+        "CASTLEFIELDS",
+        "EVERCARE",
+        "GENERIC",
+        "GUIDED_CARE",
+        "OHSXTRA",
+        "PACE",
+        "PROGRAMMES",
+        "REHABILITATION_CODE",
+        "VIRTUAL_WARD",
+        "WALES_APN",
+        "CaseManagementContext",
+        "PlanPolicy",
+        "Programme",
+        "SpendAuthorityScope",
+        "programme",
+    ],
+    "casemgmt.services": ["Issue", "PlanValidationReport", "validate_plan"],
     "casemgmt.testing.strategies": [
         "assessments",
         "care_plans",
@@ -121,7 +151,7 @@ def test_model_api_is_pinned() -> None:
     from casemgmt import model
 
     exported = set(model.__all__)
-    assert len(exported) == 81
+    assert len(exported) == 82
     assert list(model.__all__) == sorted(model.__all__, key=lambda n: (not n.isupper(), n))
     for name in (
         "Assessment",

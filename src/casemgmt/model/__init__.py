@@ -90,6 +90,7 @@ from casemgmt.model.workforce import (
     DISCIPLINE_REGULATORS,
     PRESCRIBING_PROFESSIONS,
     PROFESSION_REGULATORS,
+    SERVICE_REGULATORS,
     CaseManager,
     Provider,
 )
@@ -98,6 +99,7 @@ __all__ = [
     "DISCIPLINE_REGULATORS",
     "PRESCRIBING_PROFESSIONS",
     "PROFESSION_REGULATORS",
+    "SERVICE_REGULATORS",
     "Address",
     "AdministrativeGender",
     "AgreementParty",

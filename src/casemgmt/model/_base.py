@@ -13,6 +13,7 @@ tuple of goals belongs is caught with its path.
 
 from __future__ import annotations
 
+import collections.abc
 import datetime as _dt
 import enum
 import types
@@ -77,6 +78,16 @@ def _condition(tp: Any, var: str, names: dict[str, Any]) -> tuple[str, str]:
         return (
             f"type({var}) is not {container} or any({inner} for {item} in {var})",
             f"{container} of {label}",
+        )
+    if origin is collections.abc.Mapping:
+        key, value = f"{var}_key", f"{var}_value"
+        key_wrong, key_label = _condition(args[0], key, names)
+        value_wrong, value_label = _condition(args[1], value, names)
+        names["_Mapping"] = collections.abc.Mapping
+        return (
+            f"not isinstance({var}, _Mapping) or any(({key_wrong}) or ({value_wrong}) "
+            f"for {key}, {value} in {var}.items())",
+            f"mapping of {key_label} to {value_label}",
         )
     if isinstance(tp, type) and (issubclass(tp, enum.Enum) or attrs.has(tp)):
         name = f"_T{len(names)}"

@@ -347,6 +347,9 @@ _EDITABLE_PLAN = frozenset({CarePlanStatus.DRAFT, CarePlanStatus.ACTIVE, CarePla
 class CarePlan(Validated):
     """One version of a client's care plan.
 
+    ``next_review`` is the date the plan is next due to be reviewed (P3, M1); plan validation
+    reports a plan in force without one.
+
     Invariants: goal and intervention ids are unique; every goal an intervention or onward
     referral names is a goal of this plan; ``version`` is at least 1; an agreement is not
     before the plan was created.
@@ -362,6 +365,7 @@ class CarePlan(Validated):
     interventions: tuple[Intervention, ...] = ()
     agreement: ClientAgreement | None = None
     onward_referrals: tuple[OnwardReferral, ...] = ()
+    next_review: pendulum.Date | None = None
 
     def _invariants(self) -> Iterator[Problem]:
         yield from id_problems("id", self.id)
@@ -386,6 +390,8 @@ class CarePlan(Validated):
                 )
         if self.agreement is not None and self.agreement.agreed_on < self.created_on:
             yield problem("agreement.agreed_at", "before_start", "is before the plan was created")
+        if self.next_review is not None and self.next_review < self.created_on:
+            yield problem("next_review", "before_start", "is before the plan was created")
 
     def goal(self, goal_id: GoalId) -> Goal:
         """The goal with ``goal_id`` (``KeyError`` when absent)."""
@@ -451,9 +457,14 @@ class CarePlan(Validated):
         self._require("complete", frozenset({CarePlanStatus.ACTIVE, CarePlanStatus.ON_HOLD}))
         return attrs.evolve(self, status=CarePlanStatus.COMPLETED)
 
+    def schedule_review(self, on: pendulum.Date) -> CarePlan:
+        """Return the plan with its next review due on ``on``."""
+        return attrs.evolve(self, next_review=on)
+
     def revise(self, on: pendulum.Date) -> CarePlan:
         """Return the next version of the plan: a draft created on ``on``, with the same
-        content and no agreement yet (the revised plan is agreed afresh, P1 and P3).
+        content and no agreement yet (the revised plan is agreed afresh, P1 and P3). A next
+        review date before ``on`` is dropped: the revision is that review.
 
         The case keeps this version in its history (:meth:`Case.adopt_plan`).
         """
@@ -464,6 +475,7 @@ class CarePlan(Validated):
             status=CarePlanStatus.DRAFT,
             created_on=on,
             agreement=None,
+            next_review=self.next_review if self.next_review and self.next_review >= on else None,
         )
 
     def supersede(self) -> CarePlan:

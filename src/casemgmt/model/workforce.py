@@ -39,6 +39,7 @@ __all__ = [
     "DISCIPLINE_REGULATORS",
     "PRESCRIBING_PROFESSIONS",
     "PROFESSION_REGULATORS",
+    "SERVICE_REGULATORS",
     "Provider",
 ]
 
@@ -73,6 +74,22 @@ DISCIPLINE_REGULATORS: dict[Discipline, frozenset[Regulator]] = {
 """Regulators a practitioner delivering each regulated discipline must be registered with
 (P9). Disciplines not listed (support work, counselling, CBT, vocational rehabilitation,
 case management, equipment) have no single statutory regulator."""
+
+SERVICE_REGULATORS = frozenset(
+    {
+        Regulator.CQC,
+        Regulator.CARE_INSPECTORATE_WALES,
+        Regulator.CARE_INSPECTORATE_SCOTLAND,
+        Regulator.RQIA,
+    }
+)
+"""Regulators that register *organisations* providing health and social care (England,
+Wales, Scotland, Northern Ireland). An organisation registered with one of them employs
+practitioners who hold their own professional registration (P9)."""
+
+_INDIVIDUAL_PROVIDERS = frozenset(
+    {ProviderKind.INDEPENDENT_PRACTITIONER, ProviderKind.DIRECT_EMPLOYMENT}
+)
 
 PRESCRIBING_PROFESSIONS = frozenset(
     {Profession.NURSE, Profession.PHYSIOTHERAPIST, Profession.PHARMACIST, Profession.DOCTOR}
@@ -150,3 +167,34 @@ class Provider(Validated):
     def is_registered_with(self, regulators: frozenset[Regulator]) -> bool:
         """True when the provider holds a registration with any of ``regulators``."""
         return any(r.body in regulators for r in self.registrations)
+
+    @property
+    def is_organisation(self) -> bool:
+        """False for an independent practitioner or a directly employed worker."""
+        return self.kind not in _INDIVIDUAL_PROVIDERS
+
+    def registered_for(self, discipline: Discipline) -> bool:
+        """True when the provider's registration fits ``discipline`` (P9).
+
+        A regulated discipline needs a registration with one of its regulators
+        (:data:`DISCIPLINE_REGULATORS`: a physiotherapist with the HCPC, a nurse with the
+        NMC); an organisation may instead be registered with a service regulator
+        (:data:`SERVICE_REGULATORS`, such as the CQC), which requires its practitioners to
+        be registered. Unregulated disciplines need no registration.
+
+        >>> from casemgmt.model.codes import Discipline, ProviderKind, Regulator
+        >>> from casemgmt.model.values import ProviderId, Registration
+        >>> physio = Provider(
+        ...     id=ProviderId("PR1"),
+        ...     name="Riverside Physiotherapy",
+        ...     kind=ProviderKind.INDEPENDENT_PRACTITIONER,
+        ...     disciplines=frozenset({Discipline.PHYSIOTHERAPY}),
+        ...     registrations=(Registration(body=Regulator.CQC, number="1-000"),),
+        ... )
+        >>> physio.registered_for(Discipline.PHYSIOTHERAPY)
+        False
+        """
+        regulators = DISCIPLINE_REGULATORS.get(discipline)
+        if not regulators or self.is_registered_with(regulators):
+            return True
+        return self.is_organisation and self.is_registered_with(SERVICE_REGULATORS)

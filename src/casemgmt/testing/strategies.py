@@ -647,6 +647,7 @@ def _care_plans(
         interventions=tuple(intervention_list),
         agreement=agreement,
         onward_referrals=tuple(onward),
+        next_review=draw(st.none() | _after(created, 120)),
     )
 
 
