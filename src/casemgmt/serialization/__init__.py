@@ -17,8 +17,18 @@ from casemgmt.serialization._documents import (
     load_json,
     to_document,
 )
+from casemgmt.serialization._outcome import (
+    CHECK_SYSTEM,
+    EXTENSION_BASE,
+    RULE_SYSTEM,
+    operation_outcome,
+)
 
 __all__ = [
+    "CHECK_SYSTEM",
+    "EXTENSION_BASE",
+    "RULE_SYSTEM",
+    "operation_outcome",
     "DOCUMENT_KINDS",
     "SCHEMA_VERSION",
     "dump_json",
