@@ -594,8 +594,8 @@ class _Checker:
                     self.emit(
                         "weekly-budget-exceeded",
                         [_where(c.index) for c in at_peak],
-                        f"from {pendulum.Date.fromordinal(day).isoformat()} the plan commits "
-                        f"{_money(peak, currency)} a week on funding stream {stream_id}, "
+                        f"the plan commits {_money(peak, currency)} a week on funding stream "
+                        f"{stream_id} (on {pendulum.Date.fromordinal(day).isoformat()}), "
                         f"above its budget of {budget} a {stream.budget_period.name.lower()}",
                     )
             total_budget = stream.total_budget
@@ -635,9 +635,9 @@ class _Checker:
             self.emit(
                 "spend-approval-missing",
                 [_where(c.index, "approval") for c in at_peak],
-                f"from {pendulum.Date.fromordinal(day).isoformat()} the plan commits "
-                f"{_money(peak, stream.currency)} a week without approval on funding stream "
-                f"{stream.id}, above the spend authority of {authority} a week",
+                f"the plan commits {_money(peak, stream.currency)} a week without approval on "
+                f"funding stream {stream.id} (on {pendulum.Date.fromordinal(day).isoformat()}), "
+                f"above the spend authority of {authority} a week",
             )
 
     # E8 ---------------------------------------------------------------------------------
