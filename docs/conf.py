@@ -73,6 +73,8 @@ PUBLIC_MODULES = (
     "casemgmt.testing.strategies",
     "casemgmt.cli",
     "casemgmt.rules",
+    "casemgmt.policies",
+    "casemgmt.services",
 )
 """Modules whose ``__all__`` must be fully documented in the reference."""
 
