@@ -6,14 +6,27 @@
 FHIR R4/R4B ``CarePlan``: goals as contained ``Goal`` resources with ``target.dueDate``,
 interventions as ``activity.detail`` with ``scheduledTiming``, cost and funding stream as
 extensions, onward referrals as contained ``ServiceRequest`` resources.
+
+For plan validation, :func:`make_providers` and :func:`make_funding_streams` generate the
+reference data a host holds (provider and funding-stream documents for the ids the plans
+name), and ``make_plan(..., refs=References.of(providers, streams))`` generates plans that
+fit it: each intervention's discipline suits its category, its provider delivers that
+discipline (one provider per kind of service in a plan, bar the odd duplicate), its funding
+stream pays for its category, every goal is served (bar the odd one), and a next review date
+is set. Such a plan passes every check bar a few realistic issues, so the validator does its
+full work.
+Without ``refs``, :func:`make_plan` generates exactly what it always did.
 """
 
 from __future__ import annotations
 
 import random
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 
+from casemgmt.model import DISCIPLINE_REGULATORS
 from casemgmt.model.codes import (
     AgreementParty,
     CarePlanStatus,
@@ -24,10 +37,20 @@ from casemgmt.model.codes import (
     GoalPriority,
     InterventionCategory,
     InterventionStatus,
+    ProviderKind,
+    Regulator,
     StaffingModel,
 )
 
-__all__ = ["Doc", "make_plan", "to_fhir"]
+__all__ = [
+    "Doc",
+    "References",
+    "make_funding_streams",
+    "make_plan",
+    "make_providers",
+    "to_fhir",
+    "validation_day",
+]
 
 Doc = dict[str, Any]
 
@@ -97,6 +120,11 @@ GOAL_STATUSES = (
 )
 PLAN_STATUSES = (CarePlanStatus.DRAFT, CarePlanStatus.ACTIVE, CarePlanStatus.ACTIVE)
 FREQUENCY_UNITS = ("d", "wk", "wk", "wk", "mo")
+# Funding-stream amounts in GBP for plans of 30 interventions (make_funding_streams).
+WEEKLY_BUDGET = 8_000
+MONTHLY_BUDGET = 20_000
+SPEND_AUTHORITY = 4_000
+TOTAL_BUDGET = 200_000
 
 
 def _iso(day: date) -> str:
@@ -147,18 +175,32 @@ def _goal(rng: random.Random, number: int, plan_start: date) -> Doc:
     return goal
 
 
-def _intervention(rng: random.Random, number: int, plan_start: date, goal_ids: list[str]) -> Doc:
+def _intervention(
+    rng: random.Random,
+    number: int,
+    plan_start: date,
+    goal_ids: list[str],
+    refs: References | None = None,
+    services: dict[tuple[str, str], str] | None = None,
+) -> Doc:
     start = plan_start + timedelta(days=rng.randrange(0, 45))
-    intervention: Doc = {
-        "id": f"I{number:02d}",
-        "category": rng.choice(list(InterventionCategory)).value,
-        "discipline": rng.choice(list(Discipline)).value,
-        "description": rng.choice(INTERVENTION_TEXTS),
-        "provider_id": rng.choice(PROVIDERS),
-        "goal_ids": sorted(rng.sample(goal_ids, rng.choice((1, 1, 2, 3)))),
-        "start": _iso(start),
-        "unit_cost": {"amount": _money(rng), "currency": "GBP"},
-    }
+    if refs is None:  # the original draw, in the original order
+        intervention: Doc = {
+            "id": f"I{number:02d}",
+            "category": rng.choice(list(InterventionCategory)).value,
+            "discipline": rng.choice(list(Discipline)).value,
+            "description": rng.choice(INTERVENTION_TEXTS),
+            "provider_id": rng.choice(PROVIDERS),
+            "goal_ids": sorted(rng.sample(goal_ids, rng.choice((1, 1, 2, 3)))),
+            "start": _iso(start),
+            "unit_cost": {"amount": _money(rng), "currency": "GBP"},
+        }
+    else:
+        intervention = _fitting_intervention(
+            rng, number, goal_ids, refs, {} if services is None else services
+        )
+        intervention["start"] = _iso(start)
+        intervention["unit_cost"] = {"amount": _money(rng), "currency": "GBP"}
     frequency: Doc = {"count": rng.randrange(1, 8), "unit": rng.choice(FREQUENCY_UNITS)}
     if rng.random() < 0.2:
         frequency["every"] = 2
@@ -166,7 +208,8 @@ def _intervention(rng: random.Random, number: int, plan_start: date, goal_ids: l
         frequency["session_minutes"] = rng.choice((30, 45, 60, 90))
     intervention["frequency"] = frequency
     intervention["end"] = _iso(start + timedelta(days=rng.randrange(28, 300)))
-    intervention["funding_stream_id"] = rng.choice(FUNDING_STREAMS)
+    streams = FUNDING_STREAMS if refs is None else refs.streams_for(intervention["category"])
+    intervention["funding_stream_id"] = rng.choice(streams)
     status = rng.choice(LIVE_STATUSES)
     if status is not InterventionStatus.NOT_STARTED:
         intervention["status"] = status.value
@@ -181,14 +224,287 @@ def _intervention(rng: random.Random, number: int, plan_start: date, goal_ids: l
     return intervention
 
 
-def make_plan(rng: random.Random, index: int, n_goals: int, n_interventions: int) -> Doc:
-    """The body (no envelope) of one care-plan document."""
+# ---------------------------------------------------------------- reference data for validation
+
+NEXT_REVIEW_AFTER_START = 91
+"""With ``refs``, a plan's next review is due this many days after its period starts."""
+VALIDATE_AFTER_START = 28
+"""A plan is validated this many days after its period starts (:func:`validation_day`)."""
+DUPLICATE_RATE = 0.03
+"""With ``refs``: how often an intervention's kind of service, already commissioned in the
+plan, goes to another provider (``duplicate-service``, E8)."""
+UNSERVED_RATE = 0.03
+"""With ``refs``: how often an intervention leaves out the goal it was meant to serve."""
+
+CATEGORY_DISCIPLINES: dict[InterventionCategory, tuple[Discipline, ...]] = {
+    InterventionCategory.ASSESSMENT: (
+        Discipline.OCCUPATIONAL_THERAPY,
+        Discipline.PHYSIOTHERAPY,
+        Discipline.NEUROPSYCHOLOGY,
+        Discipline.SPEECH_AND_LANGUAGE_THERAPY,
+        Discipline.CASE_MANAGEMENT,
+        Discipline.SOCIAL_WORK,
+    ),
+    InterventionCategory.THERAPY: (
+        Discipline.PHYSIOTHERAPY,
+        Discipline.OCCUPATIONAL_THERAPY,
+        Discipline.SPEECH_AND_LANGUAGE_THERAPY,
+    ),
+    InterventionCategory.PSYCHOLOGICAL_THERAPY: (
+        Discipline.NEUROPSYCHOLOGY,
+        Discipline.CLINICAL_PSYCHOLOGY,
+        Discipline.COGNITIVE_BEHAVIOURAL_THERAPY,
+        Discipline.COUNSELLING,
+    ),
+    InterventionCategory.NURSING: (Discipline.NURSING,),
+    InterventionCategory.PERSONAL_SUPPORT: (Discipline.SUPPORT_WORK,),
+    InterventionCategory.SOCIAL_CARE: (Discipline.SOCIAL_WORK, Discipline.SUPPORT_WORK),
+    InterventionCategory.MEDICATION_REVIEW: (
+        Discipline.PHARMACY,
+        Discipline.MEDICINE,
+        Discipline.NURSING,
+    ),
+    InterventionCategory.SELF_CARE_SUPPORT: (
+        Discipline.OCCUPATIONAL_THERAPY,
+        Discipline.NURSING,
+        Discipline.SUPPORT_WORK,
+    ),
+    InterventionCategory.VOCATIONAL_REHABILITATION: (
+        Discipline.VOCATIONAL_REHABILITATION,
+        Discipline.OCCUPATIONAL_THERAPY,
+    ),
+    InterventionCategory.EQUIPMENT_AND_ADAPTATIONS: (
+        Discipline.EQUIPMENT,
+        Discipline.OCCUPATIONAL_THERAPY,
+    ),
+    InterventionCategory.CASE_MANAGEMENT: (Discipline.CASE_MANAGEMENT,),
+}
+"""With ``refs``: the disciplines that deliver each category of intervention."""
+
+UNREGISTERED_PROVIDERS = ("PRV-008", "PRV-019")
+"""Providers of a regulated discipline generated without their registration (a nurse and a
+neuropsychologist): interventions they deliver draw ``provider-registration-missing``."""
+
+_INDIVIDUAL_KINDS = (ProviderKind.INDEPENDENT_PRACTITIONER, ProviderKind.DIRECT_EMPLOYMENT)
+_KINDS_BY_DISCIPLINE: dict[Discipline, tuple[ProviderKind, ...]] = {
+    Discipline.SUPPORT_WORK: (ProviderKind.CARE_AGENCY, ProviderKind.DIRECT_EMPLOYMENT),
+    Discipline.EQUIPMENT: (ProviderKind.EQUIPMENT_SUPPLIER,),
+    Discipline.NURSING: (ProviderKind.NHS_TRUST, ProviderKind.CARE_AGENCY),
+    Discipline.MEDICINE: (ProviderKind.GP_PRACTICE, ProviderKind.NHS_TRUST),
+    Discipline.PHARMACY: (ProviderKind.GP_PRACTICE, ProviderKind.INDEPENDENT_PRACTITIONER),
+    Discipline.SOCIAL_WORK: (ProviderKind.LOCAL_AUTHORITY, ProviderKind.INDEPENDENT_PRACTITIONER),
+    Discipline.VOCATIONAL_REHABILITATION: (
+        ProviderKind.OCCUPATIONAL_HEALTH,
+        ProviderKind.VOLUNTARY_SECTOR,
+    ),
+}
+_THERAPY_KINDS = (
+    ProviderKind.INDEPENDENT_PRACTITIONER,
+    ProviderKind.THERAPY_PRACTICE,
+    ProviderKind.THERAPY_PRACTICE,
+    ProviderKind.NHS_TRUST,
+)
+
+
+def make_providers(rng: random.Random) -> list[Doc]:
+    """A provider document body for each id in :data:`PROVIDERS`.
+
+    Provider ``i`` delivers discipline ``i mod 15`` and up to two more, so every discipline
+    has two or three providers; each holds the registration its regulated disciplines need
+    (organisations often a CQC registration too), except :data:`UNREGISTERED_PROVIDERS`.
+    """
+    disciplines = list(Discipline)
+    providers: list[Doc] = []
+    for index, provider_id in enumerate(PROVIDERS):
+        primary = disciplines[index % len(disciplines)]
+        delivered = {primary}
+        if primary not in (Discipline.EQUIPMENT, Discipline.SUPPORT_WORK):
+            delivered.update(rng.sample(disciplines, rng.choice((0, 0, 1, 2))))
+        kind = rng.choice(_KINDS_BY_DISCIPLINE.get(primary, _THERAPY_KINDS))
+        registrations: list[Doc] = []
+        if provider_id not in UNREGISTERED_PROVIDERS:
+            bodies: list[Regulator] = []
+            for discipline in sorted(delivered, key=lambda d: d.value):
+                regulators = DISCIPLINE_REGULATORS.get(discipline)
+                if regulators:
+                    body = min(regulators, key=lambda r: r.value)
+                    if body not in bodies:
+                        bodies.append(body)
+            if kind not in _INDIVIDUAL_KINDS and rng.random() < 0.5:
+                bodies.append(Regulator.CQC)
+            registrations = [
+                {"body": body.value, "number": f"{body.value}{rng.randrange(10_000, 99_999)}"}
+                for body in bodies
+            ]
+        provider: Doc = {
+            "id": provider_id,
+            "name": f"{primary.value.replace('-', ' ').capitalize()} provider {index + 1}",
+            "kind": kind.value,
+            "disciplines": sorted(d.value for d in delivered),
+        }
+        if registrations:
+            provider["registrations"] = registrations
+        providers.append(provider)
+    return providers
+
+
+def _gbp(amount: int) -> Doc:
+    return {"amount": f"{amount}.00", "currency": "GBP"}
+
+
+def make_funding_streams(scale: int = 1) -> list[Doc]:
+    """A funding-stream document body for each id in :data:`FUNDING_STREAMS`.
+
+    Budgets are sized for plans of ``30 * scale`` interventions: most plans stay within
+    them, a few do not. The insurer's stream is short-term (F3) and ends on 2027-03-31, so
+    the latest interventions outrun it (F1); the personal health budget is monthly and sets
+    a spend authority (F2).
+    """
+    everything = sorted(c.value for c in InterventionCategory)
+    return [
+        {
+            "id": "FS-CHC-01",
+            "name": "NHS Continuing Healthcare",
+            "kind": "nhs-commissioning",
+            "valid": {"start": "2024-04-01", "end": "2028-03-31"},
+            "permitted_categories": sorted(
+                set(everything) - {"vocational-rehabilitation", "social-care"}
+            ),
+            "budget_per_period": _gbp(WEEKLY_BUDGET * scale),
+            "long_term": True,
+        },
+        {
+            "id": "FS-PHB-02",
+            "name": "Personal health budget",
+            "kind": "personal-health-budget",
+            "valid": {"start": "2024-04-01", "end": "2028-03-31"},
+            "permitted_categories": [
+                "equipment-and-adaptations",
+                "personal-support",
+                "psychological-therapy",
+                "self-care-support",
+                "therapy",
+            ],
+            "budget_per_period": _gbp(MONTHLY_BUDGET * scale),
+            "budget_period": "mo",
+            "spend_authority_per_week": _gbp(SPEND_AUTHORITY * scale),
+            "holder": "client",
+            "long_term": True,
+        },
+        {
+            "id": "FS-LA-03",
+            "name": "Local authority adult social care",
+            "kind": "local-authority",
+            "valid": {"start": "2024-04-01", "end": "2028-03-31"},
+            "permitted_categories": [
+                "assessment",
+                "case-management",
+                "equipment-and-adaptations",
+                "personal-support",
+                "self-care-support",
+                "social-care",
+            ],
+            "budget_per_period": _gbp(WEEKLY_BUDGET * scale),
+            "total_budget": _gbp(TOTAL_BUDGET * scale),
+        },
+        {
+            "id": "FS-INS-04",
+            "name": "Motor insurer rehabilitation budget",
+            "kind": "compensator",
+            "valid": {"start": "2024-10-01", "end": "2027-03-31"},
+            "permitted_categories": sorted(
+                set(everything) - {"nursing", "social-care", "medication-review"}
+            ),
+            "total_budget": _gbp(TOTAL_BUDGET * scale),
+            "holder": "compensator",
+        },
+    ]
+
+
+@dataclass(frozen=True)
+class References:
+    """What plans generated with ``refs`` may name: providers by discipline, funding streams
+    by the category they pay for."""
+
+    providers_by_discipline: Mapping[str, tuple[str, ...]]
+    streams_by_category: Mapping[str, tuple[str, ...]]
+
+    @classmethod
+    def of(cls, providers: Sequence[Doc], streams: Sequence[Doc]) -> References:
+        """Index provider and funding-stream document bodies."""
+        by_discipline: dict[str, list[str]] = {}
+        for provider in providers:
+            for discipline in provider["disciplines"]:
+                by_discipline.setdefault(discipline, []).append(provider["id"])
+        by_category: dict[str, list[str]] = {}
+        for stream in streams:
+            for category in stream["permitted_categories"]:
+                by_category.setdefault(category, []).append(stream["id"])
+        return cls(
+            providers_by_discipline={k: tuple(v) for k, v in by_discipline.items()},
+            streams_by_category={k: tuple(v) for k, v in by_category.items()},
+        )
+
+    def streams_for(self, category: str) -> tuple[str, ...]:
+        """The streams that pay for ``category``."""
+        return self.streams_by_category[category]
+
+
+def _fitting_intervention(
+    rng: random.Random,
+    number: int,
+    goal_ids: list[str],
+    refs: References,
+    services: dict[tuple[str, str], str],
+) -> Doc:
+    category = rng.choice(list(CATEGORY_DISCIPLINES))
+    discipline = rng.choice(CATEGORY_DISCIPLINES[category])
+    description = rng.choice(INTERVENTION_TEXTS)
+    kind = (category.value, discipline.value)
+    provider = services.get(kind)
+    if provider is None or rng.random() < DUPLICATE_RATE:
+        provider = rng.choice(refs.providers_by_discipline[discipline.value])
+        services.setdefault(kind, provider)
+    served = set(rng.sample(goal_ids, rng.choice((0, 0, 1, 2))))
+    if not served or rng.random() >= UNSERVED_RATE:
+        served.add(goal_ids[(number - 1) % len(goal_ids)])
+    return {
+        "id": f"I{number:02d}",
+        "category": category.value,
+        "discipline": discipline.value,
+        "description": description,
+        "provider_id": provider,
+        "goal_ids": sorted(served),
+    }
+
+
+def validation_day(plan: Doc) -> date:
+    """The day a generated plan is validated for: :data:`VALIDATE_AFTER_START` days into its
+    period (after its agreement, before its next review)."""
+    return date.fromisoformat(plan["period"]["start"]) + timedelta(days=VALIDATE_AFTER_START)
+
+
+def make_plan(
+    rng: random.Random,
+    index: int,
+    n_goals: int,
+    n_interventions: int,
+    *,
+    refs: References | None = None,
+) -> Doc:
+    """The body (no envelope) of one care-plan document.
+
+    With ``refs``, the plan fits that reference data (see the module docstring) and has a
+    next review date; without, it is the original document, draw for draw.
+    """
     plan_start = date(2025, 1, 1) + timedelta(days=rng.randrange(0, 500))
     created_on = plan_start - timedelta(days=rng.randrange(0, 10))
     goals = [_goal(rng, n, plan_start) for n in range(1, n_goals + 1)]
     goal_ids = [g["id"] for g in goals]
+    services: dict[tuple[str, str], str] = {}  # with refs: the provider of each kind of service
     interventions = [
-        _intervention(rng, n, plan_start, goal_ids) for n in range(1, n_interventions + 1)
+        _intervention(rng, n, plan_start, goal_ids, refs, services)
+        for n in range(1, n_interventions + 1)
     ]
     agreed_day = created_on + timedelta(days=rng.randrange(1, 8))
     offset = timezone(timedelta(hours=1)) if 4 <= agreed_day.month <= 9 else UTC
@@ -224,6 +540,8 @@ def make_plan(rng: random.Random, index: int, n_goals: int, n_interventions: int
     }
     if referrals:
         plan["onward_referrals"] = referrals
+    if refs is not None:
+        plan["next_review"] = _iso(plan_start + timedelta(days=NEXT_REVIEW_AFTER_START))
     return plan
 
 
@@ -378,6 +696,8 @@ def to_fhir(plan: Doc) -> Doc:
                 ],
             }
         )
+    if "next_review" in plan:
+        extensions.append({"url": EXT + "plan-next-review", "valueDate": plan["next_review"]})
     period: Doc = {"start": plan["period"]["start"]}
     if "end" in plan["period"]:
         period["end"] = plan["period"]["end"]

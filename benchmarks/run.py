@@ -11,6 +11,11 @@ All sides of a comparison run in the same process, in interleaved rounds (see
 To add a comparison, write a module with ``run(settings: Settings) -> Outcome`` and add it
 to :data:`COMPARISONS`.
 
+With ``--only``, the comparisons run replace their own entries in the results file and the
+others' entries are kept (each entry records when and with which settings it ran);
+``all_targets_met`` covers every entry in the file. Without ``--only``, the file is
+rewritten.
+
 Usage: ``.venv/bin/python benchmarks/run.py [--only NAME ...] [--rounds N] [--docs N]``
 """
 
@@ -32,10 +37,12 @@ if str(HERE) not in sys.path:
     sys.path.insert(0, str(HERE))
 
 import plan_load_validate  # noqa: E402
+import plan_validation  # noqa: E402
 from _results import Outcome, Settings  # noqa: E402
 
 COMPARISONS: dict[str, Callable[[Settings], Outcome]] = {
     "plan_load_validate": plan_load_validate.run,
+    "plan_validation": plan_validation.run,
 }
 """Every comparison, by name; each returns its BENCH lines and details."""
 
@@ -62,9 +69,32 @@ def _versions() -> dict[str, str]:
     return found
 
 
+def _kept(path: Path) -> dict[str, Any]:
+    """The entries of known comparisons in an earlier results file (none if unreadable)."""
+    try:
+        earlier = json.loads(path.read_text(encoding="utf-8"))
+        comparisons = earlier["comparisons"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
+    if not isinstance(comparisons, dict):
+        return {}
+    kept: dict[str, Any] = {}
+    for name, entry in comparisons.items():
+        if name in COMPARISONS and isinstance(entry, dict):
+            entry.setdefault("generated_at", earlier.get("generated_at"))
+            entry.setdefault("settings", earlier.get("settings"))
+            kept[name] = entry
+    return kept
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--only", action="append", choices=sorted(COMPARISONS))
+    parser.add_argument(
+        "--only",
+        action="append",
+        choices=sorted(COMPARISONS),
+        help="run only this comparison (repeatable); other entries in --out are kept",
+    )
     parser.add_argument("--rounds", type=int, default=Settings.rounds)
     parser.add_argument("--docs", type=int, default=Settings.docs)
     parser.add_argument("--seed", type=int, default=Settings.seed)
@@ -74,29 +104,38 @@ def main(argv: list[str] | None = None) -> int:
     settings = Settings(rounds=args.rounds, docs=args.docs, seed=args.seed, verbose=not args.quiet)
 
     started = time.perf_counter()
+    now = datetime.now(UTC).isoformat(timespec="seconds")
+    run_settings = {"rounds": settings.rounds, "docs": settings.docs, "seed": settings.seed}
     results: dict[str, Any] = {
-        "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "generated_at": now,
         "python": sys.version.split()[0],
         "implementation": platform.python_implementation(),
         "platform": platform.platform(),
         "packages": _versions(),
-        "settings": {"rounds": settings.rounds, "docs": settings.docs, "seed": settings.seed},
-        "comparisons": {},
+        "settings": run_settings,
+        "comparisons": _kept(args.out) if args.only else {},
     }
-    all_met = True
     for name in args.only or list(COMPARISONS):
         outcome = COMPARISONS[name](settings)
         for line in outcome.lines:
             print(line.bench(), flush=True)
         for line in outcome.lines:
             print(line.human(), flush=True)
-            all_met = all_met and line.met
         results["comparisons"][name] = {
+            "generated_at": now,
+            "settings": run_settings,
             "lines": {line.name: line.as_json() for line in outcome.lines},
             "bench": [line.bench() for line in outcome.lines],
             **outcome.details,
         }
-    results["all_targets_met"] = all_met
+    results["comparisons"] = {
+        name: results["comparisons"][name] for name in COMPARISONS if name in results["comparisons"]
+    }
+    results["all_targets_met"] = all(
+        line.get("met") is True
+        for entry in results["comparisons"].values()
+        for line in entry.get("lines", {}).values()
+    )
     results["wall_seconds"] = round(time.perf_counter() - started, 1)
     args.out.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     print(f"results written to {args.out} ({results['wall_seconds']} s)")
