@@ -21,9 +21,27 @@ ALLOWED: dict[str, set[str]] = {
     "services": {"errors", "model", "policies", "rules", "services"},
     "serialization": {"errors", "model", "policies", "rules", "services", "serialization"},
     "population": {"errors", "model", "policies", "rules", "services", "population"},
-    "testing": {"errors", "model", "policies", "rules", "testing"},
+    "testing": {"errors", "model", "policies", "rules", "services", "testing"},
     "_summary": {"errors", "model", "serialization", "services", "policies"},
-    "cli": {"errors", "model", "policies", "rules", "services", "serialization", "_summary"},
+    "cli": {
+        "errors",
+        "model",
+        "policies",
+        "rules",
+        "services",
+        "serialization",
+        "_summary",
+        "_validate_cli",
+    },
+    "_validate_cli": {
+        "errors",
+        "model",
+        "policies",
+        "rules",
+        "services",
+        "serialization",
+        "_summary",
+    },
 }
 
 
@@ -82,6 +100,7 @@ PUBLIC_API = {
         "EXTENSION_BASE",
         "RULE_SYSTEM",
         "operation_outcome",
+        "parse_json",
         "DOCUMENT_KINDS",
         "SCHEMA_VERSION",
         "dump_json",
@@ -122,6 +141,7 @@ PUBLIC_API = {
     ],
     "casemgmt.services": ["Issue", "PlanValidationReport", "validate_plan"],
     "casemgmt.testing.strategies": [
+        "FundablePlan",
         "assessments",
         "care_plans",
         "case_managers",
@@ -129,6 +149,7 @@ PUBLIC_API = {
         "cases",
         "clients",
         "dates",
+        "fundable_plans",
         "funding_streams",
         "goals",
         "identifiers",

@@ -4,15 +4,59 @@ Subcommands:
 
 ``casemgmt demo FILE... [--as-of YYYY-MM-DD]``
     Load case-record documents and print a readable summary of each case: what a case
-    manager sees on screen. No NHS number, date of birth or address is printed.
+    manager sees on screen, followed by the validation report of its current care plan
+    (with the programme matched from the case, on the same day as the summary). No NHS
+    number, date of birth or address is printed. Exit status 0, or 1 when a file cannot be
+    read or is not a valid case record.
 
 ``casemgmt validate-document KIND FILE``
     Load a document of any kind (``case-record``, ``care-plan``, ``provider`` ...) and print
-    ``ok``, or every problem, one per line, with its JSON path.
+    ``ok``, or every problem, one per line, with its JSON path. Exit status 0, or 1 when
+    the file cannot be read or is not a valid document.
 
-Problems go to standard error, one line each, prefixed with the file name; the exit status
-is 0 on success, 1 when a file cannot be read or is not a valid document, 2 on a usage
-error. No traceback is shown for a bad file.
+``casemgmt validate PLAN [OPTION]...``
+    Validate care plans against the rules of care planning and funding
+    (:func:`casemgmt.services.validate_plan`) and print every issue. ``PLAN`` is a
+    ``care-plan`` or ``case-record`` document, or JSON lines of them (one a line, blank
+    lines skipped) when its name ends in ``.jsonl`` or ``.ndjson``. A case record's current
+    plan is validated with the record's own funding streams and providers plus those the
+    options give, and the report's paths are under ``$.case.plans[N]``. The options:
+
+    ``--funding FILE``, ``--providers FILE``, ``--elsewhere FILE``
+        A ``funding-stream``, ``provider`` or ``intervention`` (a service the client
+        receives elsewhere) document, or a JSON array of them; each may be repeated. A
+        bare care plan given no ``--providers`` is validated without its providers'
+        disciplines and registrations, and the report says so.
+    ``--programme KEY``
+        Whose rules apply (a key of :data:`casemgmt.policies.PROGRAMMES`). Default: the
+        preset a case record's programme names (its key or name, ignoring case, spaces,
+        underscores and hyphens, or a name starting with the preset's name), else
+        ``generic``.
+    ``--as-of YYYY-MM-DD``
+        The day to validate for. Default: the latest day the plan itself records
+        (creation, agreement, goal starts and status dates, intervention starts, spend
+        approvals, onward referrals sent and acknowledged); never the clock.
+    ``--format text`` (the default)
+        Each report: a summary line with the day used, then one issue a line. For JSON
+        lines, each report is headed ``FILE:LINE``, reports are separated by a blank line,
+        and a last line counts them: ``N plans: A ok, B with errors, C unreadable``.
+    ``--format json``
+        A FHIR ``OperationOutcome``
+        (:func:`casemgmt.serialization.operation_outcome`); for JSON lines, one compact
+        outcome a line, in input order, each carrying the extension
+        ``EXTENSION_BASE + "line"`` with its line number. An unreadable line becomes an
+        outcome with one ``fatal`` issue of code ``structure`` per problem, the problem in
+        ``details.text`` and its path in ``expression``.
+
+    On a terminal, JSON lines input shows progress on standard error. Exit status 0 when
+    no plan has an error (warnings allowed), 1 when some plan has errors, 2 when any input
+    cannot be read: a missing file, bytes that are not UTF-8, text that is not JSON (or
+    has ``NaN``, numbers too large, nesting too deep), a document of another kind or an
+    invalid one, a case with no plan. 2 wins over 1.
+
+Problems go to standard error, one line each, prefixed with the file name (``FILE:LINE``
+for JSON lines); messages never repeat what the file contains. A usage error exits 2. No
+traceback is shown for a bad file.
 
 >>> import json, pathlib, tempfile
 >>> provider = {
@@ -31,6 +75,8 @@ ok
 0
 >>> main(["validate-document", "provider", "no-such-file.json"])
 1
+>>> main(["validate", "no-such-plan.json"])
+2
 """
 
 from __future__ import annotations
@@ -46,8 +92,10 @@ import pendulum
 
 from casemgmt import __version__
 from casemgmt._summary import latest_recorded_date, summarise_record
+from casemgmt._validate_cli import programme_for, run, validate_record
 from casemgmt.errors import CaseManagementError, DocumentError
 from casemgmt.model import CaseRecord
+from casemgmt.policies import PROGRAMMES
 from casemgmt.serialization import DOCUMENT_KINDS, load_json
 
 __all__ = ["main"]
@@ -71,8 +119,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         argv: The arguments after the program name; ``None`` reads ``sys.argv[1:]``.
 
     Returns:
-        Exit status 0 on success, 1 when a file is unreadable or invalid, 2 on a
-        usage error (argparse has then printed the usage to standard error).
+        The exit status of the subcommand (see the module documentation); 2 on a usage
+        error (argparse has then printed the usage to standard error).
     """
     parser = _parser()
     try:
@@ -81,6 +129,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _exit_status(stop.code)
     if args.command == "demo":
         return _demo(args.files, args.as_of, sys.stdout, sys.stderr)
+    if args.command == "validate":
+        return run(
+            args.plan,
+            funding=args.funding,
+            providers=args.providers,
+            elsewhere=args.elsewhere,
+            programme=args.programme,
+            as_of=args.as_of,
+            output=args.format,
+            out=sys.stdout,
+            err=sys.stderr,
+        )
     return _validate_document(args.kind, args.file, sys.stdout, sys.stderr)
 
 
@@ -120,6 +180,64 @@ def _parser() -> argparse.ArgumentParser:
     )
     validate.add_argument("kind", choices=sorted(DOCUMENT_KINDS), metavar="KIND", help=_kinds())
     validate.add_argument("file", metavar="FILE", help="the JSON document")
+
+    plans = commands.add_parser(
+        "validate",
+        help="validate care plans against a programme's rules",
+        description="Validate a care plan, the current plan of a case record, or JSON lines "
+        "of them. Exit status: 0 no errors, 1 errors found, 2 an input cannot be read.",
+    )
+    plans.add_argument(
+        "plan",
+        metavar="PLAN",
+        help="a care-plan or case-record document; JSON lines when the name ends in "
+        ".jsonl or .ndjson",
+    )
+    plans.add_argument(
+        "--funding",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="a funding-stream document or a JSON array of them (repeatable)",
+    )
+    plans.add_argument(
+        "--providers",
+        action="append",
+        default=None,
+        metavar="FILE",
+        help="a provider document or a JSON array of them (repeatable); without it a bare "
+        "care plan's provider registrations are not checked",
+    )
+    plans.add_argument(
+        "--elsewhere",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="an intervention document or a JSON array of them: services the client "
+        "receives elsewhere (repeatable)",
+    )
+    plans.add_argument(
+        "--programme",
+        choices=sorted(PROGRAMMES),
+        default=None,
+        metavar="KEY",
+        help="the programme whose rules apply: "
+        + ", ".join(sorted(PROGRAMMES))
+        + "; default: the one a case record names, else generic",
+    )
+    plans.add_argument(
+        "--as-of",
+        type=_as_of_date,
+        default=None,
+        metavar="YYYY-MM-DD",
+        help="the day to validate for; default: the latest day each plan records",
+    )
+    plans.add_argument(
+        "--format",
+        choices=("text", "json"),
+        default="text",
+        help="text reports (default) or FHIR OperationOutcome JSON",
+    )
     return parser
 
 
@@ -191,7 +309,7 @@ def _demo(files: Sequence[str], as_of: pendulum.Date | None, out: TextIO, err: T
         try:
             record: CaseRecord = _load(CaseRecord, file)
             day = as_of if as_of is not None else latest_recorded_date(record)
-            text = summarise_record(record, as_of=day)
+            text = summarise_record(record, as_of=day) + "\n\n" + _plan_validation(record, day)
         except _FileError as problem:
             _report(problem, err)
             status = 1
@@ -201,12 +319,26 @@ def _demo(files: Sequence[str], as_of: pendulum.Date | None, out: TextIO, err: T
             _report(_FileError([f"{file}: {error}"]), err)
             status = 1
             continue
+        except (ValueError, OverflowError, RecursionError):
+            # A number too large to show (an int past Python's int-string limit).
+            _report(_FileError([f"{file}: $: holds a number too large to summarise"]), err)
+            status = 1
+            continue
         if printed:
             print(file=out)
         print(f"{'=' * 78}\n{file}\n{'=' * 78}", file=out)
         print(text, file=out)
         printed += 1
     return status
+
+
+def _plan_validation(record: CaseRecord, day: pendulum.Date) -> str:
+    """The validation report of the record's current plan, headed by the day and programme."""
+    if record.case.current_plan is None:
+        return "Care plan validation: no care plan yet"
+    preset = programme_for(record.case.programme)
+    report = validate_record(record, programme=preset, as_of=day)
+    return f"Care plan validation (as of {day}, programme {preset.key})\n{report}"
 
 
 def _validate_document(kind: str, file: str, out: TextIO, err: TextIO) -> int:

@@ -54,7 +54,18 @@ __all__ = [
 ]
 
 
-class GoalLifecycleStatus(enum.Enum):
+class _Code(enum.Enum):
+    """Base of the value sets: members hash by identity.
+
+    An enum member is only ever equal to itself, so identity hashing is consistent with
+    equality, and it is much cheaper than ``Enum.__hash__`` (a Python-level hash of the
+    member's name): validation looks members up in sets and dicts thousands of times.
+    """
+
+    __hash__ = object.__hash__
+
+
+class GoalLifecycleStatus(_Code):
     """Whether a goal is being pursued (FHIR ``goal-status``, R4)."""
 
     PROPOSED = "proposed"
@@ -68,7 +79,7 @@ class GoalLifecycleStatus(enum.Enum):
     REJECTED = "rejected"
 
 
-class GoalAchievementStatus(enum.Enum):
+class GoalAchievementStatus(_Code):
     """How a goal is going (FHIR ``goal-achievement`` code system, all nine concepts)."""
 
     IN_PROGRESS = "in-progress"
@@ -82,7 +93,7 @@ class GoalAchievementStatus(enum.Enum):
     NOT_ATTAINABLE = "not-attainable"
 
 
-class GoalPriority(enum.Enum):
+class GoalPriority(_Code):
     """FHIR ``goal-priority``."""
 
     HIGH = "high-priority"
@@ -90,7 +101,7 @@ class GoalPriority(enum.Enum):
     LOW = "low-priority"
 
 
-class GoalDomain(enum.Enum):
+class GoalDomain(_Code):
     """The life area a goal belongs to (P7: goals span health, social care, education and
     employment; seed 003, the CMSUK definition)."""
 
@@ -103,7 +114,7 @@ class GoalDomain(enum.Enum):
     HOUSING = "housing"
 
 
-class CarePlanStatus(enum.Enum):
+class CarePlanStatus(_Code):
     """FHIR ``request-status`` as used by ``CarePlan.status`` (R4)."""
 
     DRAFT = "draft"
@@ -114,7 +125,7 @@ class CarePlanStatus(enum.Enum):
     ENTERED_IN_ERROR = "entered-in-error"
 
 
-class InterventionStatus(enum.Enum):
+class InterventionStatus(_Code):
     """FHIR ``CarePlan.activity.detail.status`` (R4), less ``unknown``."""
 
     NOT_STARTED = "not-started"
@@ -127,7 +138,7 @@ class InterventionStatus(enum.Enum):
     ENTERED_IN_ERROR = "entered-in-error"
 
 
-class ReferralPriority(enum.Enum):
+class ReferralPriority(_Code):
     """FHIR ``request-priority``."""
 
     ROUTINE = "routine"
@@ -136,14 +147,14 @@ class ReferralPriority(enum.Enum):
     STAT = "stat"
 
 
-class ConsentDecision(enum.Enum):
+class ConsentDecision(_Code):
     """FHIR ``consent-provision-type`` (R4 ``Consent.provision.type``)."""
 
     PERMIT = "permit"
     DENY = "deny"
 
 
-class AdministrativeGender(enum.Enum):
+class AdministrativeGender(_Code):
     """FHIR ``administrative-gender``."""
 
     MALE = "male"
@@ -152,7 +163,7 @@ class AdministrativeGender(enum.Enum):
     UNKNOWN = "unknown"
 
 
-class CaseStatus(enum.Enum):
+class CaseStatus(_Code):
     """Where a case is in its life (adapted from FHIR ``EpisodeOfCare.status``; see the
     domain-model docs for the mapping). A case is *open* from acceptance to closing."""
 
@@ -190,7 +201,7 @@ _OPEN_CASE_STATES = frozenset(
 )
 
 
-class ReferralSourceKind(enum.Enum):
+class ReferralSourceKind(_Code):
     """Who refers (seed 003 lists the personal-injury sources; 002 and 004 add the NHS and
     occupational-health ones)."""
 
@@ -207,7 +218,7 @@ class ReferralSourceKind(enum.Enum):
     EMPLOYER_OCCUPATIONAL_HEALTH = "employer-occupational-health"
 
 
-class ReferralOutcome(enum.Enum):
+class ReferralOutcome(_Code):
     """What became of a referral (E7: inappropriate referrals are recorded with a reason)."""
 
     PENDING = "pending"
@@ -218,7 +229,7 @@ class ReferralOutcome(enum.Enum):
     WITHDRAWN = "withdrawn"
 
 
-class RehabilitationCodeTrack(enum.Enum):
+class RehabilitationCodeTrack(_Code):
     """Rehabilitation Code 2015 tracks: claims under GBP 25,000 follow the lower-value
     process; medium, severe and catastrophic claims follow the INA route."""
 
@@ -226,7 +237,7 @@ class RehabilitationCodeTrack(enum.Enum):
     IMMEDIATE_NEEDS_ASSESSMENT = "immediate-needs-assessment"
 
 
-class Profession(enum.Enum):
+class Profession(_Code):
     """Case managers' and therapists' professions (seeds 001, 003)."""
 
     OCCUPATIONAL_THERAPIST = "occupational-therapist"
@@ -240,7 +251,7 @@ class Profession(enum.Enum):
     VOCATIONAL_REHABILITATION_PRACTITIONER = "vocational-rehabilitation-practitioner"
 
 
-class Regulator(enum.Enum):
+class Regulator(_Code):
     """UK statutory regulators of professionals and of care services."""
 
     HCPC = "HCPC"
@@ -257,7 +268,7 @@ class Regulator(enum.Enum):
     RQIA = "RQIA"
 
 
-class ProfessionalBody(enum.Enum):
+class ProfessionalBody(_Code):
     """Membership bodies for case managers (seed 001, 003)."""
 
     CMSUK = "CMSUK"
@@ -265,7 +276,7 @@ class ProfessionalBody(enum.Enum):
     VRA = "VRA"
 
 
-class Specialism(enum.Enum):
+class Specialism(_Code):
     """Case-manager specialisms (seeds 001, 003) and NHS case-management fields (002, 004)."""
 
     BRAIN_INJURY = "brain-injury"
@@ -281,7 +292,7 @@ class Specialism(enum.Enum):
     END_OF_LIFE = "end-of-life"
 
 
-class CaseManagerTitle(enum.Enum):
+class CaseManagerTitle(_Code):
     """Job titles seen in the seeds."""
 
     CASE_MANAGER = "case-manager"
@@ -293,7 +304,7 @@ class CaseManagerTitle(enum.Enum):
     ADVANCED_PRACTICE_NURSE = "advanced-practice-nurse"
 
 
-class ProviderKind(enum.Enum):
+class ProviderKind(_Code):
     """Who delivers commissioned services (seed 003: agency, direct recruitment, hybrid)."""
 
     INDEPENDENT_PRACTITIONER = "independent-practitioner"
@@ -308,7 +319,7 @@ class ProviderKind(enum.Enum):
     EQUIPMENT_SUPPLIER = "equipment-supplier"
 
 
-class Discipline(enum.Enum):
+class Discipline(_Code):
     """The discipline that delivers an intervention (P9 checks registration against it)."""
 
     PHYSIOTHERAPY = "physiotherapy"
@@ -328,7 +339,7 @@ class Discipline(enum.Enum):
     EQUIPMENT = "equipment"
 
 
-class InterventionCategory(enum.Enum):
+class InterventionCategory(_Code):
     """What a funding stream pays for (F1): coarse categories of commissioned service."""
 
     ASSESSMENT = "assessment"
@@ -344,7 +355,7 @@ class InterventionCategory(enum.Enum):
     CASE_MANAGEMENT = "case-management"
 
 
-class StaffingModel(enum.Enum):
+class StaffingModel(_Code):
     """How support staff are engaged (seed 003); F3 links the choice to funding."""
 
     AGENCY = "agency"
@@ -352,7 +363,7 @@ class StaffingModel(enum.Enum):
     HYBRID = "hybrid"
 
 
-class FrequencyUnit(enum.Enum):
+class FrequencyUnit(_Code):
     """The period of a frequency (FHIR ``Timing.repeat.periodUnit`` d / wk / mo / a)."""
 
     DAY = "d"
@@ -361,7 +372,7 @@ class FrequencyUnit(enum.Enum):
     YEAR = "a"
 
 
-class FundingStreamKind(enum.Enum):
+class FundingStreamKind(_Code):
     """Where the money comes from (seeds 002, 003)."""
 
     COMPENSATOR = "compensator"
@@ -376,7 +387,7 @@ class FundingStreamKind(enum.Enum):
     SELF_FUNDED = "self-funded"
 
 
-class BudgetHolder(enum.Enum):
+class BudgetHolder(_Code):
     """Who holds a budget (a personal health budget may be held by a representative, such as
     the case manager: seed 002)."""
 
@@ -389,7 +400,7 @@ class BudgetHolder(enum.Enum):
     EMPLOYER = "employer"
 
 
-class AgreementParty(enum.Enum):
+class AgreementParty(_Code):
     """Who agreed a care plan on the client's side (P1)."""
 
     CLIENT = "client"
@@ -398,7 +409,7 @@ class AgreementParty(enum.Enum):
     CARER = "carer"
 
 
-class ConsentScope(enum.Enum):
+class ConsentScope(_Code):
     """What a consent covers (E9: case management and sharing of records)."""
 
     CASE_MANAGEMENT = "case-management"
@@ -407,7 +418,7 @@ class ConsentScope(enum.Enum):
     CONTACT_FAMILY = "contact-family"
 
 
-class ConditionCategory(enum.Enum):
+class ConditionCategory(_Code):
     """Broad condition groups used by programme criteria (E5)."""
 
     LONG_TERM_CONDITION = "long-term-condition"
@@ -423,7 +434,7 @@ class ConditionCategory(enum.Enum):
     OTHER = "other"
 
 
-class CarerNeed(enum.Enum):
+class CarerNeed(_Code):
     """A carer's own needs (seed 002: informal carers have needs of their own)."""
 
     RESPITE = "respite"
@@ -434,7 +445,7 @@ class CarerNeed(enum.Enum):
     EMPLOYMENT = "employment"
 
 
-class EmploymentStatus(enum.Enum):
+class EmploymentStatus(_Code):
     """Employment situation, for vocational goals and OHSxtra-style eligibility (seed 004)."""
 
     EMPLOYED = "employed"
@@ -445,7 +456,7 @@ class EmploymentStatus(enum.Enum):
     UNABLE_TO_WORK = "unable-to-work"
 
 
-class AssessmentKind(enum.Enum):
+class AssessmentKind(_Code):
     """Kinds of assessment (seed 000: INA; seed 004: initial and progress assessments)."""
 
     INITIAL_NEEDS_ASSESSMENT = "initial-needs-assessment"
@@ -456,7 +467,7 @@ class AssessmentKind(enum.Enum):
     SPECIALIST = "specialist"
 
 
-class AssessmentDomain(enum.Enum):
+class AssessmentDomain(_Code):
     """The assessment domains of rule A1 (seed 002), including the carer's own health."""
 
     CLINICAL_BACKGROUND = "clinical-background"
@@ -473,7 +484,7 @@ class AssessmentDomain(enum.Enum):
     CARER_WELLBEING = "carer-wellbeing"
 
 
-class NeedLevel(enum.Enum):
+class NeedLevel(_Code):
     """The level of need found in an assessment domain."""
 
     NONE = "none"
@@ -483,7 +494,7 @@ class NeedLevel(enum.Enum):
     CRITICAL = "critical"
 
 
-class ContactMode(enum.Enum):
+class ContactMode(_Code):
     """How a contact happens (A4)."""
 
     FACE_TO_FACE = "face-to-face"

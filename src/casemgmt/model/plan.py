@@ -236,7 +236,8 @@ class Intervention(Validated):
     ``frequency`` and ``end`` may be left empty in a draft; plan validation (P2) reports them.
     ``unit_cost`` is the cost of one occurrence.
 
-    Invariants: ``end`` is not before ``start``; ``unit_cost`` is not negative.
+    Invariants: the ids it names are identifiers; ``end`` is not before ``start``;
+    ``unit_cost`` is not negative.
     """
 
     id: InterventionId
@@ -256,6 +257,9 @@ class Intervention(Validated):
 
     def _invariants(self) -> Iterator[Problem]:
         yield from id_problems("id", self.id)
+        yield from id_problems("provider_id", self.provider_id)
+        if self.funding_stream_id is not None:
+            yield from id_problems("funding_stream_id", self.funding_stream_id)
         if self.end is not None and self.end < self.start:
             yield problem("end", "before_start", "is before the intervention's start")
         if self.unit_cost.is_negative:

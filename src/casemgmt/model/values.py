@@ -292,6 +292,14 @@ class DateRange(Validated):
         return (self.end - self.start).in_days() + 1
 
 
+# Occurrences of one unit in 52 weeks (a year is taken as 52 weeks, a month as 1/12 of it).
+_PER_52_WEEKS: dict[FrequencyUnit, int] = {
+    FrequencyUnit.DAY: 364,
+    FrequencyUnit.WEEK: 52,
+    FrequencyUnit.MONTH: 12,
+    FrequencyUnit.YEAR: 1,
+}
+
 _PER_WEEK: dict[FrequencyUnit, Fraction] = {
     FrequencyUnit.DAY: Fraction(7),
     FrequencyUnit.WEEK: Fraction(1),
@@ -329,6 +337,15 @@ class Frequency(Validated):
     def per_week(self) -> Fraction:
         """Average occurrences per week (a month counts as 52/12 weeks)."""
         return Fraction(self.count) * _PER_WEEK[self.unit] / self.every
+
+    def weekly_ratio(self) -> tuple[int, int]:
+        """Occurrences per week as an unreduced integer ratio ``(numerator, denominator)``,
+        for exact sums in integer arithmetic (the denominator divides ``52 * every``).
+
+        >>> Frequency(count=1, every=2, unit=FrequencyUnit.MONTH).weekly_ratio()
+        (12, 104)
+        """
+        return self.count * _PER_52_WEEKS[self.unit], 52 * self.every
 
 
 _NHS_WEIGHTS = (10, 9, 8, 7, 6, 5, 4, 3, 2)

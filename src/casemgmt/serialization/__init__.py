@@ -17,6 +17,7 @@ from casemgmt.serialization._documents import (
     load_json,
     to_document,
 )
+from casemgmt.serialization._json import parse_json
 from casemgmt.serialization._outcome import (
     CHECK_SYSTEM,
     EXTENSION_BASE,
@@ -29,6 +30,7 @@ __all__ = [
     "EXTENSION_BASE",
     "RULE_SYSTEM",
     "operation_outcome",
+    "parse_json",
     "DOCUMENT_KINDS",
     "SCHEMA_VERSION",
     "dump_json",

@@ -36,6 +36,7 @@ from casemgmt.model import (
 )
 from casemgmt.model._base import types_trusted
 from casemgmt.serialization._converter import WrongTypeError, make_converter
+from casemgmt.serialization._json import parse_json
 
 __all__ = [
     "DOCUMENT_KINDS",
@@ -137,17 +138,10 @@ def load_json(cls: type[T], text: str | bytes) -> T:
     """Parse JSON text and build a ``cls`` from it (see :func:`from_document`).
 
     Raises:
-        DocumentError: when the text is not JSON, or the document is not a valid ``cls``.
+        DocumentError: when the text is not strict JSON in UTF-8 (see
+            :func:`parse_json`), or the document is not a valid ``cls``.
     """
-    try:
-        document = json.loads(text)
-    except (ValueError, UnicodeDecodeError, RecursionError) as error:
-        where = ""
-        if isinstance(error, json.JSONDecodeError):
-            where = f" at line {error.lineno}, column {error.colno}"
-        raise DocumentError(
-            kind_of(cls), [Problem(path="$", code="not_json", message=f"is not valid JSON{where}")]
-        ) from None
+    document = parse_json(text, kind=kind_of(cls))
     return from_document(cls, document)
 
 

@@ -8,6 +8,7 @@ per-stream sums and overlaps are found by sorting, never by comparing every pair
 from __future__ import annotations
 
 import bisect
+import math
 from collections.abc import Iterable, Sequence
 from fractions import Fraction
 from typing import TypeVar
@@ -262,15 +263,44 @@ def _by_id(what: str, pairs: Sequence[tuple[K, V]]) -> dict[K, V]:
     return found
 
 
-@attrs.frozen
 class _Commitment:
-    """One intervention's weekly cost on a stream, in exact minor units, with its days."""
+    """One intervention's weekly cost on a stream, with its days.
 
-    index: int
-    per_week: Fraction
-    start: int  # proleptic ordinals: cheap to compare and sort
-    end: int  # _OPEN_END when open-ended
-    approved: bool
+    Costs are exact integers: ``minor * numerator / denominator`` minor units a week, and
+    once the plan's common denominator ``D`` is known, ``weekly`` holds that cost times ``D``.
+    Integer sums are exact, like fractions, at a fraction of the cost.
+    """
+
+    __slots__ = (
+        "approved",
+        "denominator",
+        "end",
+        "index",
+        "live",
+        "minor",
+        "numerator",
+        "start",
+        "weekly",
+    )
+
+    def __init__(
+        self,
+        index: int,
+        minor: int,
+        ratio: tuple[int, int],
+        start: int,
+        end: int,
+        approved: bool,
+        live: bool,
+    ) -> None:
+        self.index = index
+        self.minor = minor
+        self.numerator, self.denominator = ratio
+        self.start = start  # proleptic ordinals: cheap to compare and sort
+        self.end = end  # _OPEN_END when open-ended
+        self.approved = approved
+        self.live = live  # completed and stopped services no longer commit money each week
+        self.weekly = 0
 
 
 def _where(index: int, field: str | None = None) -> str:
@@ -278,13 +308,15 @@ def _where(index: int, field: str | None = None) -> str:
     return base if field is None else f"{base}.{field}"
 
 
-def _money(minor: Fraction, currency: str) -> Money:
-    return Money(minor=round(minor), currency=currency)
+def _money(scaled: int, scale: int, currency: str) -> Money:
+    return Money(minor=round(Fraction(scaled, scale)), currency=currency)
 
 
-def _per_week(budget: Money, unit: object) -> Fraction:
-    # The weekly equivalent of a periodic budget, with Frequency's own conversion.
-    return Fraction(budget.minor) * Frequency(count=1, unit=unit).per_week()  # type: ignore[arg-type]
+def _scaled_limit(amount: Money, ratio: tuple[int, int], scale: int) -> int:
+    # An amount per period as a weekly amount times ``scale`` (``scale`` is a multiple of
+    # the ratio's denominator).
+    numerator, denominator = ratio
+    return amount.minor * numerator * (scale // denominator)
 
 
 class _Checker:
@@ -302,6 +334,16 @@ class _Checker:
         self.policy = policy
         self.as_of = as_of
         self.issues: list[Issue] = []
+        # What the per-intervention checks need of each stream, worked out once.
+        self.stream_facts = {
+            stream_id: (
+                stream.currency,
+                stream.valid.start.toordinal(),
+                _OPEN_END if stream.valid.end is None else stream.valid.end.toordinal(),
+            )
+            for stream_id, stream in streams.items()
+        }
+        self.provider_facts: dict[tuple[ProviderId, object], tuple[bool, bool]] = {}
 
     def emit(self, code: str, paths: Sequence[str], message: str) -> None:
         check = CHECKS[code]
@@ -496,13 +538,19 @@ class _Checker:
             )
             return
         discipline = intervention.discipline
-        if discipline not in provider.disciplines:
+        key = (provider.id, discipline)
+        facts = self.provider_facts.get(key)
+        if facts is None:
+            facts = (discipline in provider.disciplines, provider.registered_for(discipline))
+            self.provider_facts[key] = facts
+        delivers, registered = facts
+        if not delivers:
             self.emit(
                 "provider-discipline-mismatch",
                 [_where(index, "discipline")],
                 f"provider {provider.id} does not deliver {discipline.value}",
             )
-        if not provider.registered_for(discipline):
+        if not registered:
             names = sorted(r.value for r in DISCIPLINE_REGULATORS[discipline])
             if provider.is_organisation:
                 names += sorted(r.value for r in SERVICE_REGULATORS)
@@ -533,10 +581,13 @@ class _Checker:
             )
             return None
         end = intervention.end
+        start_day = intervention.start.toordinal()
+        end_day = _OPEN_END if end is None else end.toordinal()
+        currency, valid_from, valid_to = self.stream_facts[stream_id]
         inactive = []
-        if not stream.active_on(intervention.start):
+        if not valid_from <= start_day <= valid_to:
             inactive.append(_where(index, "start"))
-        if end is not None and not stream.active_on(end):
+        if end is not None and not valid_from <= end_day <= valid_to:
             inactive.append(_where(index, "end"))
         if inactive:
             self.emit(
@@ -561,83 +612,100 @@ class _Checker:
                 "short-term funding",
             )
         cost = intervention.unit_cost
-        if cost.currency != stream.currency:
+        if cost.currency != currency:
             self.emit(
                 "funding-currency-mismatch",
                 [_where(index, "unit_cost")],
                 f"intervention {iv_id} costs in {cost.currency} but funding stream "
-                f"{stream_id} is in {stream.currency}",
+                f"{stream_id} is in {currency}",
             )
             return None
         frequency = intervention.frequency
         if frequency is None:
             return None
         return _Commitment(
-            index=index,
-            per_week=Fraction(cost.minor) * frequency.per_week(),
-            start=intervention.start.toordinal(),
-            end=_OPEN_END if end is None else end.toordinal(),
-            approved=intervention.approval is not None,
+            index,
+            cost.minor,
+            frequency.weekly_ratio(),
+            start_day,
+            end_day,
+            intervention.approval is not None,
+            intervention.is_live,
         )
 
     # F2, F4 -----------------------------------------------------------------------------
     def check_funding(self, commitments: dict[FundingStreamId, list[_Commitment]]) -> None:
+        if not commitments:
+            return
+        scale = 52
+        for items in commitments.values():
+            for c in items:
+                scale = math.lcm(scale, c.denominator)
+        for items in commitments.values():
+            for c in items:
+                c.weekly = c.minor * c.numerator * (scale // c.denominator)
         today = self.as_of.toordinal()
         for stream_id, items in commitments.items():
             stream = self.streams[stream_id]
             currency = stream.currency
             budget = stream.budget_per_period
             if budget is not None:
-                limit = _per_week(budget, stream.budget_period)
+                ratio = Frequency(count=1, unit=stream.budget_period).weekly_ratio()
+                limit = _scaled_limit(budget, ratio, scale)
                 peak, day, at_peak = _peak(items, today)
                 if peak > limit:
                     self.emit(
                         "weekly-budget-exceeded",
                         [_where(c.index) for c in at_peak],
-                        f"the plan commits {_money(peak, currency)} a week on funding stream "
-                        f"{stream_id} (on {pendulum.Date.fromordinal(day).isoformat()}), "
+                        f"the plan commits {_money(peak, scale, currency)} a week on funding "
+                        f"stream {stream_id} (on {pendulum.Date.fromordinal(day).isoformat()}), "
                         f"above its budget of {budget} a {stream.budget_period.name.lower()}",
                     )
             total_budget = stream.total_budget
             if total_budget is not None:
                 bounded = [c for c in items if c.end != _OPEN_END]
-                total = sum((c.per_week * (c.end - c.start + 1) / 7 for c in bounded), Fraction(0))
-                if total > total_budget.minor:
+                # weekly * days / 7, compared times 7 to stay in integers
+                total = sum(c.weekly * (c.end - c.start + 1) for c in bounded)
+                if total > total_budget.minor * scale * 7:
                     self.emit(
                         "total-budget-exceeded",
                         [_where(c.index) for c in bounded],
-                        f"the plan commits {_money(total, currency)} in all on funding stream "
-                        f"{stream_id}, above its total budget of {total_budget}",
+                        f"the plan commits {_money(total, scale * 7, currency)} in all on "
+                        f"funding stream {stream_id}, above its total budget of {total_budget}",
                     )
-            self.check_authority(stream, items, today)
+            self.check_authority(stream, items, today, scale)
 
-    def check_authority(self, stream: FundingStream, items: list[_Commitment], today: int) -> None:
+    def check_authority(
+        self, stream: FundingStream, items: list[_Commitment], today: int, scale: int
+    ) -> None:
         authority = stream.spend_authority_per_week
         delegated = self.policy.spend_authority_per_week
         if authority is None and delegated is not None and delegated.currency == stream.currency:
             authority = delegated
         if authority is None:
             return
+        limit = authority.minor * scale
         unapproved = [c for c in items if not c.approved and c.end >= today]
         if self.policy.spend_authority_scope is SpendAuthorityScope.INTERVENTION:
             for commitment in unapproved:
-                if commitment.per_week > authority.minor:
+                if commitment.weekly > limit:
                     self.emit(
                         "spend-approval-missing",
                         [_where(commitment.index, "approval")],
-                        f"commits {_money(commitment.per_week, stream.currency)} a week on "
+                        f"commits {_money(commitment.weekly, scale, stream.currency)} a week on "
                         f"funding stream {stream.id}, above the spend authority of "
                         f"{authority} a week, with no recorded approval",
                     )
             return
         peak, day, at_peak = _peak(unapproved, today)
-        if peak > authority.minor:
+        if peak > limit:
             self.emit(
                 "spend-approval-missing",
                 [_where(c.index, "approval") for c in at_peak],
-                f"the plan commits {_money(peak, stream.currency)} a week without approval on "
-                f"funding stream {stream.id} (on {pendulum.Date.fromordinal(day).isoformat()}), "
-                f"above the spend authority of {authority} a week",
+                f"the plan commits {_money(peak, scale, stream.currency)} a week without "
+                f"approval on funding stream {stream.id} (on "
+                f"{pendulum.Date.fromordinal(day).isoformat()}), above the spend authority of "
+                f"{authority} a week",
             )
 
     # E8 ---------------------------------------------------------------------------------
@@ -726,24 +794,26 @@ class _Checker:
                 )
 
 
-def _peak(items: Sequence[_Commitment], today: int) -> tuple[Fraction, int, list[_Commitment]]:
-    """The highest weekly commitment from ``today`` on, the first day it is reached and the
-    commitments running that day (a sweep over start and end events)."""
-    events: list[tuple[int, int, Fraction]] = []
+def _peak(items: Sequence[_Commitment], today: int) -> tuple[int, int, list[_Commitment]]:
+    """The highest scaled weekly commitment of live services from ``today`` on, the first
+    day it is reached and the commitments running that day (a sweep over start and end
+    events)."""
+    events: list[tuple[int, int]] = []
     for c in items:
-        if c.end < today:
+        if c.end < today or not c.live:
             continue
-        events.append((max(c.start, today), 1, c.per_week))
-        events.append((c.end + 1, 0, -c.per_week))  # ends sort before starts on a day
-    events.sort(key=lambda e: (e[0], e[1]))
-    running = Fraction(0)
-    peak = Fraction(0)
+        # An end event falls on the day after the last day; sorting (day, change) puts the
+        # negative change of an ending commitment before the start of another that day.
+        events.append((max(c.start, today), c.weekly))
+        events.append((c.end + 1, -c.weekly))
+    events.sort()
+    running = peak = 0
     peak_day = today
-    for day, _, change in events:
+    for day, change in events:
         running += change
         if running > peak:
             peak, peak_day = running, day
-    at_peak = [c for c in items if max(c.start, today) <= peak_day <= c.end]
+    at_peak = [c for c in items if c.live and max(c.start, today) <= peak_day <= c.end]
     return peak, peak_day, at_peak
 
 
