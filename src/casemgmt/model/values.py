@@ -117,6 +117,9 @@ def instant_key(moment: pendulum.DateTime) -> _dt.datetime:
 CURRENCY_EXPONENTS: dict[str, int] = {"GBP": 2, "EUR": 2, "USD": 2, "CHF": 2, "JPY": 0}
 
 
+_MAX_MINOR = 10**17  # 15 digits of major units and 2 of minor, as documents allow
+
+
 @attrs.frozen(kw_only=True, order=False)
 class Money(Validated):
     """An amount of money in integer minor units (pence for GBP). Never a float.
@@ -137,8 +140,10 @@ class Money(Validated):
 
     def _invariants(self) -> list[Problem]:
         # Lists rather than generators in the small values built thousands of times a load.
-        if self.currency in CURRENCY_EXPONENTS:
+        if self.currency in CURRENCY_EXPONENTS and -_MAX_MINOR < self.minor < _MAX_MINOR:
             return []
+        if self.currency in CURRENCY_EXPONENTS:
+            return [problem("minor", "out_of_range", "must have at most 17 digits")]
         allowed = ", ".join(sorted(CURRENCY_EXPONENTS))
         return [problem("currency", "unknown_currency", f"is not one of {allowed}")]
 
@@ -308,10 +313,16 @@ _PER_WEEK: dict[FrequencyUnit, Fraction] = {
 }
 
 
+_MAX_COUNT = 1000
+_MINUTES_PER_DAY = 1440
+
+
 @attrs.frozen(kw_only=True)
 class Frequency(Validated):
     """How often something happens: ``count`` times per ``every`` ``unit``\\ s (FHIR
     ``Timing.repeat`` frequency / period / periodUnit), with an optional session length.
+
+    Invariants: ``count`` and ``every`` are 1 to 1000; a session lasts 1 to 1440 minutes.
 
     >>> Frequency(count=2, unit=FrequencyUnit.WEEK).per_week()
     Fraction(2, 1)
@@ -332,6 +343,15 @@ class Frequency(Validated):
             found.append(problem("every", "not_positive", "must be at least 1"))
         if self.session_minutes is not None and self.session_minutes < 1:
             found.append(problem("session_minutes", "not_positive", "must be at least 1"))
+        # Upper bounds no real service reaches; they keep absurd input out of arithmetic.
+        if self.count > _MAX_COUNT:
+            found.append(problem("count", "out_of_range", f"must be at most {_MAX_COUNT}"))
+        if self.every > _MAX_COUNT:
+            found.append(problem("every", "out_of_range", f"must be at most {_MAX_COUNT}"))
+        if self.session_minutes is not None and self.session_minutes > _MINUTES_PER_DAY:
+            found.append(
+                problem("session_minutes", "out_of_range", f"must be at most {_MINUTES_PER_DAY}")
+            )
         return found
 
     def per_week(self) -> Fraction:
