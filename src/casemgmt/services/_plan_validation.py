@@ -685,7 +685,7 @@ class _Checker:
         if authority is None:
             return
         limit = authority.minor * scale
-        unapproved = [c for c in items if not c.approved and c.end >= today]
+        unapproved = [c for c in items if not c.approved and c.live and c.end >= today]
         if self.policy.spend_authority_scope is SpendAuthorityScope.INTERVENTION:
             for commitment in unapproved:
                 if commitment.weekly > limit:
