@@ -127,7 +127,9 @@ class PlanValidationReport:
         plan_version: Its version.
         as_of: The day the plan was validated for.
         issues: Every issue, errors first, then warnings, then information; within a
-            severity, in the order of the plan document.
+            severity, the plan's agreement and review date first, then its goals and its
+            interventions in document order, then budgets and duplication, then onward
+            referrals.
     """
 
     plan_id: CarePlanId
@@ -471,7 +473,7 @@ class _Checker:
         pursued = {g.id for g in plan.goals if g.lifecycle_status in _PURSUED}
         commitments: dict[FundingStreamId, list[_Commitment]] = {}
         interventions = plan.interventions
-        if self.providers is None and interventions:
+        if self.providers is None and any(i.status not in _NOT_COMMITTED for i in interventions):
             self.emit(
                 "provider-registration-unchecked",
                 ["$.interventions"],
