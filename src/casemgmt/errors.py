@@ -21,10 +21,12 @@ import attrs
 
 __all__ = [
     "CaseManagementError",
+    "ColumnError",
     "CurrencyMismatchError",
     "DocumentError",
     "InvalidTransitionError",
     "InvariantError",
+    "MismatchError",
     "Problem",
 ]
 
@@ -119,6 +121,42 @@ class DocumentError(CaseManagementError, ValueError):
         count = len(self.problems)
         noun = "problem" if count == 1 else "problems"
         super().__init__(f"{kind} document has {count} {noun}: {_listing(self.problems)}")
+
+
+class MismatchError(CaseManagementError, ValueError):
+    """Entities passed to a service together do not belong together (a referral for another
+    client, a referral source other than the referral's).
+
+    Attributes:
+        service: The service that was called (``"assess_eligibility"``).
+        problems: Every mismatch, each with the argument path.
+    """
+
+    code = "mismatch"
+
+    def __init__(self, service: str, problems: Iterable[Problem]) -> None:
+        self.service = service
+        self.problems = tuple(problems)
+        super().__init__(f"{service}: {_listing(self.problems)}")
+
+
+class ColumnError(CaseManagementError, ValueError):
+    """A frame given to :mod:`casemgmt.population` lacks columns the programme reads, holds
+    them with the wrong type, or already has a column the screen would add.
+
+    The message names every column and the type expected and found; it never shows a value.
+
+    Attributes:
+        problems: One per column; the path is the column name.
+    """
+
+    code = "bad_columns"
+
+    def __init__(self, problems: Iterable[Problem]) -> None:
+        self.problems = tuple(problems)
+        count = len(self.problems)
+        noun = "column" if count == 1 else "columns"
+        super().__init__(f"{count} {noun} cannot be screened: {_listing(self.problems)}")
 
 
 class CurrencyMismatchError(CaseManagementError, ValueError):

@@ -14,12 +14,35 @@ from collections.abc import Iterator, Mapping
 import attrs
 
 from casemgmt.errors import Problem
-from casemgmt.model import GoalDomain, Money
+from casemgmt.model import (
+    ConditionCategory,
+    ConsentScope,
+    GoalDomain,
+    Money,
+    ReferralSourceKind,
+)
 from casemgmt.model._base import Validated, problem
+from casemgmt.policies._eligibility import (
+    AbsentOrStrugglingAtWork,
+    AgeAtLeast,
+    ConditionCategoryIn,
+    ConsentRecorded,
+    DischargeCriteria,
+    EligibilityPolicy,
+    EmergencyAdmissionsAtLeast,
+    LongTermConditionsAtLeast,
+    NhsEmployee,
+    NotAlreadyCaseManaged,
+    NursingHomeLevelOfNeed,
+    PredictedRiskAtLeast,
+    ReferralSourceIn,
+    RiskTiers,
+)
 from casemgmt.policies._plan import PlanPolicy
 
 __all__ = [
     "CASTLEFIELDS",
+    "DEFAULT_RISK_TIERS",
     "EVERCARE",
     "GENERIC",
     "GUIDED_CARE",
@@ -53,6 +76,7 @@ class Programme(Validated):
         context: Which of the three contexts it belongs to.
         sources: Ids of the source documents its values come from
             (:data:`casemgmt.rules.SOURCES`).
+        eligibility: Whom it admits and when it discharges them (E1-E9, X1).
         plan: How it validates care plans.
     """
 
@@ -60,6 +84,7 @@ class Programme(Validated):
     name: str
     context: CaseManagementContext
     sources: tuple[str, ...] = ()
+    eligibility: EligibilityPolicy = attrs.field(factory=EligibilityPolicy)
     plan: PlanPolicy = attrs.field(factory=PlanPolicy)
 
     def _invariants(self) -> Iterator[Problem]:
@@ -72,84 +97,186 @@ class Programme(Validated):
         """Return the programme with a different plan policy (a local variant of a preset)."""
         return attrs.evolve(self, plan=plan)
 
+    def with_eligibility(self, eligibility: EligibilityPolicy) -> Programme:
+        """Return the programme with different eligibility and discharge criteria."""
+        return attrs.evolve(self, eligibility=eligibility)
+
 
 _VOCATIONAL = frozenset({GoalDomain.EMPLOYMENT, GoalDomain.EDUCATION})
+
+DEFAULT_RISK_TIERS = RiskTiers(high=0.5, medium=0.2)
+"""Predicted-risk tiers used by the presets: high from 0.5, medium from 0.2. The evidence
+names tiers (Wales APN's high, medium and low risk groups) but gives no cut-offs, so these
+are starting values for a host to replace with its own model's calibration."""
+
+# Every programme asks for consent to case management (E9) and checks that the person is
+# not already case-managed or receiving the same service elsewhere (E8).
+_SAFEGUARDS = (ConsentRecorded(), NotAlreadyCaseManaged())
+
+
+def _risk_programme(threshold: float) -> tuple[PredictedRiskAtLeast, DischargeCriteria]:
+    # X1: a risk-targeted programme discharges when the risk falls below its own threshold.
+    return PredictedRiskAtLeast(threshold=threshold), DischargeCriteria(risk_below=threshold)
+
+
+_HIGH_RISK, _HIGH_RISK_DISCHARGE = _risk_programme(DEFAULT_RISK_TIERS.high)
+_AT_RISK, _AT_RISK_DISCHARGE = _risk_programme(DEFAULT_RISK_TIERS.medium)
 
 GENERIC = Programme(
     key="generic",
     name="Generic case management",
     context=CaseManagementContext.LONG_TERM_CONDITIONS,
+    eligibility=EligibilityPolicy(criteria=_SAFEGUARDS),
 )
-"""No programme-specific values: the library's defaults."""
+"""No programme-specific values: the library's defaults (consent, and no duplicate case
+management)."""
 
 CASTLEFIELDS = Programme(
     key="castlefields",
     name="Castlefields Health Centre, Runcorn",
     context=CaseManagementContext.LONG_TERM_CONDITIONS,
     sources=("002",),
+    eligibility=EligibilityPolicy(criteria=_SAFEGUARDS, tiers=DEFAULT_RISK_TIERS),
     plan=PlanPolicy(spend_authority_per_week=Money.gbp("200")),
 )
 """Pooled health and social care budget: social workers could commit up to GBP 200 a week
-without a further referral (F2; King's Fund 2011, p 23)."""
+without a further referral (F2; King's Fund 2011, p 23).
+The evidence states no admission criteria, so only the safeguards apply."""
 
 GUIDED_CARE = Programme(
     key="guided-care",
     name="Guided Care",
     context=CaseManagementContext.LONG_TERM_CONDITIONS,
     sources=("002",),
+    eligibility=EligibilityPolicy(
+        criteria=(
+            AgeAtLeast(years=65),
+            LongTermConditionsAtLeast(count=2),
+            _HIGH_RISK,
+            *_SAFEGUARDS,
+        ),
+        tiers=DEFAULT_RISK_TIERS,
+        discharge=_HIGH_RISK_DISCHARGE,
+    ),
 )
-"""Guided Care (Johns Hopkins): nurses case-managing older people with several conditions."""
+"""Guided Care (Johns Hopkins): people over 65 with multiple co-morbidities at risk of heavy
+service use in the coming year, the highest risk targeted (E5; King's Fund 2011, seed 002)."""
 
 PACE = Programme(
     key="pace",
     name="Program of All-inclusive Care for the Elderly (PACE)",
     context=CaseManagementContext.LONG_TERM_CONDITIONS,
     sources=("002",),
+    eligibility=EligibilityPolicy(
+        criteria=(AgeAtLeast(years=55), NursingHomeLevelOfNeed(), *_SAFEGUARDS),
+    ),
 )
-"""PACE: team-based care for people certified as needing nursing-home care."""
+"""PACE: people over 55 whom the state certifies as needing nursing-home care, able to live
+in the community with support (E5; King's Fund 2011, seed 002). Living in the community is the
+programme's premise and is not screened for."""
 
 EVERCARE = Programme(
     key="evercare",
     name="Evercare",
     context=CaseManagementContext.LONG_TERM_CONDITIONS,
     sources=("002",),
+    eligibility=EligibilityPolicy(
+        criteria=(AgeAtLeast(years=65), _AT_RISK, *_SAFEGUARDS),
+        tiers=DEFAULT_RISK_TIERS,
+        discharge=_AT_RISK_DISCHARGE,
+    ),
 )
-"""Evercare: advanced practice nurses for people over 65 at risk of unplanned admission."""
+"""Evercare: advanced practice nurses for people over 65 at risk of unplanned admission
+(E5; King's Fund 2011, seed 002)."""
 
 WALES_APN = Programme(
     key="wales-apn",
     name="Wales advanced practice nurse programme",
     context=CaseManagementContext.LONG_TERM_CONDITIONS,
     sources=("002",),
+    eligibility=EligibilityPolicy(
+        criteria=(AgeAtLeast(years=50), EmergencyAdmissionsAtLeast(count=2), *_SAFEGUARDS),
+        tiers=DEFAULT_RISK_TIERS,
+    ),
 )
-"""Wales APN: people over 50 with two or more admissions in the year before."""
+"""Wales APN: people over 50 with two or more admissions in the year before, assigned to
+high, medium and low risk groups (E1, E5; King's Fund 2011 citing Huws et al 2008, seed 002)."""
 
 VIRTUAL_WARD = Programme(
     key="virtual-ward",
     name="Virtual Ward (Croydon, Wandsworth, Devon)",
     context=CaseManagementContext.LONG_TERM_CONDITIONS,
     sources=("002",),
+    eligibility=EligibilityPolicy(
+        criteria=(_HIGH_RISK, *_SAFEGUARDS),
+        tiers=DEFAULT_RISK_TIERS,
+        discharge=_HIGH_RISK_DISCHARGE,
+    ),
 )
-"""Virtual wards: people at the highest predicted risk, discussed at daily to monthly rounds."""
+"""Virtual wards: people at the highest predicted risk, discussed at daily to monthly rounds
+and discharged once their risk has dropped (E5, X1; King's Fund 2011, seed 002)."""
 
 OHSXTRA = Programme(
     key="ohsxtra",
     name="OHSxtra occupational health case management",
     context=CaseManagementContext.OCCUPATIONAL_HEALTH,
     sources=("004",),
+    eligibility=EligibilityPolicy(
+        criteria=(
+            NhsEmployee(),
+            ConditionCategoryIn(
+                categories=frozenset(
+                    {ConditionCategory.MUSCULOSKELETAL, ConditionCategory.MENTAL_HEALTH}
+                )
+            ),
+            AbsentOrStrugglingAtWork(),
+            ReferralSourceIn(
+                sources=frozenset(
+                    {
+                        ReferralSourceKind.EMPLOYER_OCCUPATIONAL_HEALTH,
+                        ReferralSourceKind.GP_OR_CLINICIAN,
+                        ReferralSourceKind.SELF,
+                    }
+                )
+            ),
+            ConsentRecorded(
+                scopes=frozenset({ConsentScope.CASE_MANAGEMENT, ConsentScope.RECORD_SHARING})
+            ),
+            NotAlreadyCaseManaged(),
+        ),
+        discharge=DischargeCriteria(on_goals_achieved=True),
+    ),
     plan=PlanPolicy(required_goal_domains=_VOCATIONAL),
 )
-"""OHSxtra: NHS employees absent from or struggling at work; the outcome that matters is
-return to work, so a plan needs an employment or education goal (P7)."""
+"""OHSxtra: NHS employees with musculoskeletal or mental-health problems, absent from or
+struggling at work (E5); record sharing with OH needs consent too (E9); the outcome that
+matters is return to work, so a plan needs an employment or education goal (P7) (seed 004)."""
 
 REHABILITATION_CODE = Programme(
     key="rehabilitation-code",
     name="Personal injury rehabilitation (Rehabilitation Code)",
     context=CaseManagementContext.PERSONAL_INJURY,
     sources=("000", "003"),
+    eligibility=EligibilityPolicy(
+        criteria=(
+            ReferralSourceIn(
+                sources=frozenset(
+                    {
+                        ReferralSourceKind.REHABILITATION_CODE_JOINT,
+                        ReferralSourceKind.CLAIMANT_SOLICITOR,
+                        ReferralSourceKind.INSURER,
+                        ReferralSourceKind.FINANCIAL_DEPUTY,
+                    }
+                )
+            ),
+            *_SAFEGUARDS,
+        ),
+        discharge=DischargeCriteria(on_goals_achieved=True),
+    ),
 )
-"""Personal-injury rehabilitation under a joint solicitor and insurer instruction, from the
-initial needs assessment to closure."""
+"""Personal-injury rehabilitation under a joint solicitor and insurer instruction (or a
+claimant solicitor, insurer or deputy, seed 003), from the initial needs assessment to
+closure when the rehabilitation goals are met."""
 
 PROGRAMMES: Mapping[str, Programme] = types.MappingProxyType(
     {
