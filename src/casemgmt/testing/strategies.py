@@ -110,7 +110,29 @@ from casemgmt.model import (
     StaffingModel,
 )
 from casemgmt.model.workforce import PRESCRIBING_PROFESSIONS
-from casemgmt.policies import PROGRAMMES, PlanPolicy, SpendAuthorityScope
+from casemgmt.policies import (
+    PROGRAMMES,
+    AbsentOrStrugglingAtWork,
+    AgeAtLeast,
+    AgeComparison,
+    ConditionCategoryIn,
+    ConsentRecorded,
+    Criterion,
+    EligibilityFacts,
+    EligibilityPolicy,
+    EmergencyAdmissionsAtLeast,
+    Exclusion,
+    InCatchment,
+    LongTermConditionsAtLeast,
+    NhsEmployee,
+    NotAlreadyCaseManaged,
+    NursingHomeLevelOfNeed,
+    PlanPolicy,
+    PredictedRiskAtLeast,
+    ReferralSourceIn,
+    RiskTiers,
+    SpendAuthorityScope,
+)
 from casemgmt.rules import CHECKS, Severity
 from casemgmt.services import PlanValidationReport, validate_plan
 
@@ -122,7 +144,10 @@ __all__ = [
     "case_records",
     "cases",
     "clients",
+    "criteria",
     "dates",
+    "eligibility_facts",
+    "eligibility_policies",
     "fundable_plans",
     "funding_streams",
     "goals",
@@ -1317,3 +1342,100 @@ def fundable_plans(
         max_interventions: Most interventions.
     """
     return _fundable_plans(min_goals, max_goals, max_interventions)
+
+
+# --- eligibility -------------------------------------------------------------------------
+
+_RISKS = st.sampled_from([0.0, 0.2, 0.5, 0.6, 1.0]) | st.floats(0.0, 1.0)
+_DISTRICTS = ("WA7", "WA1", "WA10", "L1", "SW1A")
+
+
+def _maybe(inner: st.SearchStrategy[T]) -> st.SearchStrategy[T | None]:
+    return st.none() | inner
+
+
+def eligibility_facts() -> st.SearchStrategy[EligibilityFacts]:
+    """Facts about one person, with every fact sometimes missing and numbers often exactly
+    at the presets' thresholds (ages 49-51, 54-56, 64-66; risks 0.2, 0.5, 0.6).
+
+    >>> from hypothesis import given
+    >>> from casemgmt.policies import GUIDED_CARE
+    >>> from casemgmt.services import decide_eligibility
+    >>> @given(eligibility_facts())
+    ... def test_eligible_only_when_every_criterion_holds(facts: EligibilityFacts) -> None:
+    ...     day = pendulum.Date(2026, 1, 5)
+    ...     decision = decide_eligibility(facts, programme=GUIDED_CARE, as_of=day)
+    ...     every = all(c.test(facts) for c in GUIDED_CARE.eligibility.criteria)
+    ...     assert decision.eligible == every
+    >>> test_eligible_only_when_every_criterion_holds()
+    """
+    ages = st.sampled_from([49, 50, 51, 54, 55, 56, 64, 65, 66]) | st.integers(0, 110)
+    postcodes = st.builds(
+        lambda d, rest, space: d + (" " if space else "") + rest,
+        st.sampled_from(_DISTRICTS),
+        st.sampled_from(["1AA", "9ZZ", "0AB"]),
+        st.booleans(),
+    )
+    return st.builds(
+        EligibilityFacts,
+        age=_maybe(ages),
+        predicted_risk=_maybe(_RISKS),
+        emergency_admissions_12m=_maybe(st.integers(0, 6)),
+        long_term_conditions=_maybe(st.integers(0, 6)),
+        nursing_home_level_of_need=_maybe(st.booleans()),
+        condition_categories=st.frozensets(st.sampled_from(ConditionCategory), max_size=3),
+        nhs_employee=_maybe(st.booleans()),
+        absent_or_struggling=_maybe(st.booleans()),
+        referral_source=_maybe(st.sampled_from(ReferralSourceKind)),
+        consents=_maybe(st.frozensets(st.sampled_from(ConsentScope))),
+        postcode=_maybe(postcodes),
+        already_case_managed=_maybe(st.booleans()),
+        same_service_elsewhere=_maybe(st.booleans()),
+    )
+
+
+def criteria() -> st.SearchStrategy[Criterion]:
+    """Any eligibility criterion, with parameters near the presets' values."""
+    some = st.frozensets
+    return st.one_of(
+        st.builds(AgeAtLeast, years=st.integers(0, 100), comparison=st.sampled_from(AgeComparison)),
+        st.builds(PredictedRiskAtLeast, threshold=_RISKS),
+        st.builds(EmergencyAdmissionsAtLeast, count=st.integers(0, 5)),
+        st.builds(LongTermConditionsAtLeast, count=st.integers(0, 5)),
+        st.just(NursingHomeLevelOfNeed()),
+        st.builds(
+            ConditionCategoryIn, categories=some(st.sampled_from(ConditionCategory), min_size=1)
+        ),
+        st.just(NhsEmployee()),
+        st.just(AbsentOrStrugglingAtWork()),
+        st.builds(ReferralSourceIn, sources=some(st.sampled_from(ReferralSourceKind), min_size=1)),
+        st.builds(ConsentRecorded, scopes=some(st.sampled_from(ConsentScope), min_size=1)),
+        st.builds(InCatchment, districts=some(st.sampled_from(_DISTRICTS), min_size=1)),
+        st.just(NotAlreadyCaseManaged()),
+    )
+
+
+@st.composite
+def eligibility_policies(draw: st.DrawFn) -> EligibilityPolicy:
+    """An eligibility policy: a few criteria of distinct kinds, sometimes impactability
+    exclusions and risk tiers; sometimes a preset's policy."""
+    if draw(st.booleans()):
+        return draw(st.sampled_from([p.eligibility for p in PROGRAMMES.values()]))
+    chosen = draw(st.lists(criteria(), max_size=6, unique_by=lambda c: c.key))
+    exclusions = draw(
+        st.lists(
+            st.builds(
+                Exclusion,
+                key=st.sampled_from(["frail", "in-care-home", "end-of-life"]),
+                when=criteria(),
+                reason=st.just("judged unlikely to benefit"),
+            ),
+            max_size=2,
+            unique_by=lambda e: e.key,
+        )
+    )
+    tiers = None
+    if draw(st.booleans()):
+        medium, high = sorted(draw(st.tuples(_RISKS, _RISKS)))
+        tiers = RiskTiers(high=high, medium=medium)
+    return EligibilityPolicy(criteria=tuple(chosen), exclusions=tuple(exclusions), tiers=tiers)
