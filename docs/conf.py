@@ -75,6 +75,7 @@ PUBLIC_MODULES = (
     "casemgmt.rules",
     "casemgmt.policies",
     "casemgmt.services",
+    "casemgmt.population",
 )
 """Modules whose ``__all__`` must be fully documented in the reference."""
 

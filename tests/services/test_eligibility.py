@@ -303,6 +303,21 @@ def test_review_overrides_only_clinical_answers(
         assert any("not applied" in r for r in decision.reasons)
 
 
+@given(facts_strategy(), eligibility_policies())
+def test_an_override_to_admit_never_sets_aside_consent_duplication_or_route(
+    facts: EligibilityFacts, policy: EligibilityPolicy
+) -> None:
+    """E2 with E7-E9: whatever else fails, an admitted person has consent, is not already
+    case-managed and came by an accepted route."""
+    review = _review(ReviewDecision.ADMIT)
+    decision = decide_eligibility(facts, programme=_programme(policy), as_of=DAY, review=review)
+    non_clinical = (ConsentRecorded, NotAlreadyCaseManaged, ReferralSourceIn)
+    blocked = [
+        c for c in policy.criteria if isinstance(c, non_clinical) and c.test(facts) is not True
+    ]
+    assert decision.eligible == (not blocked)
+
+
 def test_admitted_by_override_keeps_the_failed_criteria_visible() -> None:
     facts = attrs.evolve(_GOOD, age=60)
     decision = decide_eligibility(

@@ -271,9 +271,10 @@ def _review_reason(decision: EligibilityDecision) -> str:
     if review.decision is ReviewDecision.CONFIRM:
         return "confirmed by a clinician"
     applied = "applied" if decision.overridden else "not applied"
+    settled = decision.status in (EligibilityStatus.ELIGIBLE, EligibilityStatus.INELIGIBLE)
     why = (
         ""
-        if decision.overridden or decision.model_status in _OVERRIDABLE
+        if settled or decision.status is EligibilityStatus.EXCLUDED
         else " (consent, referral route and duplication are not clinical judgements)"
     )
     return f"clinician override to {review.decision.value}, {applied}{why}: {review.reason}"
@@ -298,24 +299,33 @@ def _model_status(
     policy: EligibilityPolicy,
     outcomes: tuple[CriterionOutcome, ...],
     exclusions: tuple[ExclusionOutcome, ...],
-) -> EligibilityStatus:
+) -> tuple[EligibilityStatus, EligibilityStatus | None]:
+    """The criteria's answer, and the answer the non-clinical failures alone give (what an
+    override to admit leaves standing)."""
     found = set()
     for criterion, outcome in zip(policy.criteria, outcomes, strict=True):
         if not outcome.met:
             found.add(_NOT_CLINICAL.get(type(criterion), EligibilityStatus.INELIGIBLE))
+    blocking = next((s for s in _PRECEDENCE[1:] if s in found), None)
     for status in _PRECEDENCE:
         if status in found:
-            return status
-    return EligibilityStatus.EXCLUDED if exclusions else EligibilityStatus.ELIGIBLE
+            return status, blocking
+    return (EligibilityStatus.EXCLUDED if exclusions else EligibilityStatus.ELIGIBLE), None
 
 
-def _reviewed(model: EligibilityStatus, review: ClinicianReview | None) -> EligibilityStatus:
+def _reviewed(
+    model: EligibilityStatus,
+    blocking: EligibilityStatus | None,
+    review: ClinicianReview | None,
+) -> EligibilityStatus:
     if review is None or review.decision is ReviewDecision.CONFIRM:
         return model
     if model not in _OVERRIDABLE:
         return model
     if review.decision is ReviewDecision.ADMIT:
-        return EligibilityStatus.ELIGIBLE
+        # The override settles the clinical question only: missing consent, duplication
+        # or a wrong referral route still stand.
+        return blocking or EligibilityStatus.ELIGIBLE
     return EligibilityStatus.INELIGIBLE if model is EligibilityStatus.ELIGIBLE else model
 
 
@@ -348,7 +358,7 @@ def decide_eligibility(
     exclusions = tuple(
         ExclusionOutcome(key=e.key, reason=e.reason) for e in policy.exclusions if e.applies(facts)
     )
-    model = _model_status(policy, outcomes, exclusions)
+    model, blocking = _model_status(policy, outcomes, exclusions)
     return EligibilityDecision(
         programme=programme.key,
         as_of=as_of,
@@ -359,7 +369,7 @@ def decide_eligibility(
         tier=None if policy.tiers is None else policy.tiers.tier(facts.predicted_risk),
         model_status=model,
         review=review,
-        status=_reviewed(model, review),
+        status=_reviewed(model, blocking, review),
     )
 
 
