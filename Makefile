@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 HYPOTHESIS_PROFILE ?= default
 
-.PHONY: demo test test-deep lint typecheck pytest docs bench clean
+.PHONY: demo test test-deep test-spark lint typecheck pytest docs bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -15,6 +15,8 @@ $(STAMP): pyproject.toml
 
 demo: $(STAMP)
 	$(BIN)/casemgmt demo examples/*.json
+	$(BIN)/casemgmt screen examples/population/population.csv --programme guided-care \
+		--as-of 2026-01-05 --places 50 --group-by deprivation_quintile
 
 test: lint typecheck pytest docs
 
@@ -27,6 +29,11 @@ typecheck: $(STAMP)
 
 pytest: $(STAMP)
 	$(BIN)/python -m pytest --hypothesis-profile=$(HYPOTHESIS_PROFILE)
+
+# The population tests on PySpark as well (needs Java; installs the `spark` extra).
+test-spark: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[spark]'
+	$(BIN)/python -m pytest --hypothesis-profile=$(HYPOTHESIS_PROFILE) tests/population
 
 test-deep:
 	$(MAKE) test HYPOTHESIS_PROFILE=deep

@@ -54,6 +54,48 @@ Subcommands:
     has ``NaN``, numbers too large, nesting too deep), a document of another kind or an
     invalid one, a case with no plan. 2 wins over 1.
 
+``casemgmt screen FILE --programme KEY --as-of YYYY-MM-DD [OPTION]...``
+    Screen a population, one row per person, against a programme's eligibility criteria
+    (:func:`casemgmt.population.screen`) and print a table: the rows screened, how many
+    are eligible and, of them, excluded by an impactability exclusion (E4), not
+    eligible, the rows in each risk tier (when the programme has tiers) and the criteria
+    failed most often, each with its key, rule, count and share of the rows. ``FILE`` is
+    CSV (``.csv``: UTF-8, one header row; dates ``YYYY-MM-DD``, booleans ``true`` or
+    ``false``, an empty field missing) or Parquet (``.parquet``), with the columns of
+    :class:`casemgmt.population.Columns` that the programme reads, under their default
+    names. Needs the ``population`` extra. The options:
+
+    ``--programme KEY``
+        Whose criteria apply (a key of :data:`casemgmt.policies.PROGRAMMES`). Required.
+    ``--as-of YYYY-MM-DD``
+        The screening day: ages are computed on it. Required: a population file records
+        no day of its own to default to, and the command never reads the clock, so the
+        same file and options always give the same table.
+    ``--places N``
+        Also propose at most ``N`` people for case management
+        (:func:`casemgmt.population.find_cases`: eligible, not excluded, highest predicted
+        risk first) and print how many are proposed and how many are left without a
+        place (C9). Needs an ``id`` column besides the programme's.
+    ``--group-by COLUMN``
+        Also print, for each value of ``COLUMN`` (a deprivation quintile, a practice),
+        how many people are eligible and how many of them were excluded (E4: exclusions
+        can widen inequalities). At most 50 values are listed.
+    ``--out FILE``
+        Write the screened rows (every input column, then ``eligible``, ``excluded``,
+        ``failed``, ``reason`` and, when the programme has tiers, ``tier``) or, with
+        ``--places``, only the people proposed, highest risk first, to ``FILE``: CSV or
+        Parquet by its extension. It must not be the file screened.
+
+    On a terminal, the stage being worked on is shown on standard error. Exit status 0
+    when the file was screened (and ``--out`` written), 2 when it cannot be: a missing,
+    unreadable, empty or damaged file, text that is not UTF-8, a row with more fields
+    than the header, a header with no rows, a column the programme reads that is missing
+    or of the wrong type (in CSV, a column with one value that does not read as a number
+    or a boolean is text), a date of birth not written ``YYYY-MM-DD`` (counted, not
+    shown), a column named like one the screen adds, or an ``--out`` that cannot be
+    written. Each problem is one line naming the file and the column; no value from the
+    file is ever shown.
+
 Problems go to standard error, one line each, prefixed with the file name (``FILE:LINE``
 for JSON lines); messages never repeat what the file contains. A usage error exits 2. No
 traceback is shown for a bad file.
@@ -76,6 +118,8 @@ ok
 >>> main(["validate-document", "provider", "no-such-file.json"])
 1
 >>> main(["validate", "no-such-plan.json"])
+2
+>>> main(["screen", "no-such-people.csv", "--programme", "pace", "--as-of", "2026-01-05"])
 2
 """
 
@@ -141,6 +185,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             out=sys.stdout,
             err=sys.stderr,
         )
+    if args.command == "screen":
+        return _screen(args, sys.stdout, sys.stderr)
     return _validate_document(args.kind, args.file, sys.stdout, sys.stderr)
 
 
@@ -238,6 +284,51 @@ def _parser() -> argparse.ArgumentParser:
         default="text",
         help="text reports (default) or FHIR OperationOutcome JSON",
     )
+
+    population = commands.add_parser(
+        "screen",
+        help="screen a population file against a programme's eligibility criteria",
+        description="Screen a CSV or Parquet population, one row per person, against a "
+        "programme's eligibility criteria and print the counts; optionally propose people "
+        "for the places available. Exit status: 0 screened, 2 an input cannot be used.",
+    )
+    population.add_argument(
+        "file", metavar="FILE", help="a .csv or .parquet file, one row per person"
+    )
+    population.add_argument(
+        "--programme",
+        required=True,
+        choices=sorted(PROGRAMMES),
+        metavar="KEY",
+        help="the programme whose criteria apply: " + ", ".join(sorted(PROGRAMMES)),
+    )
+    population.add_argument(
+        "--as-of",
+        required=True,
+        type=_as_of_date,
+        metavar="YYYY-MM-DD",
+        help="the screening day (ages are computed on it); required, the clock is never read",
+    )
+    population.add_argument(
+        "--places",
+        type=_places,
+        default=None,
+        metavar="N",
+        help="also propose at most N people, highest predicted risk first",
+    )
+    population.add_argument(
+        "--group-by",
+        default=None,
+        metavar="COLUMN",
+        help="also count eligible and excluded people for each value of COLUMN",
+    )
+    population.add_argument(
+        "--out",
+        default=None,
+        metavar="FILE",
+        help="write the screened rows (with --places: the people proposed) to a .csv or "
+        ".parquet file",
+    )
     return parser
 
 
@@ -270,6 +361,45 @@ def _as_of_date(text: str) -> pendulum.Date:
         except ValueError:
             pass
     raise argparse.ArgumentTypeError(f"not a date as YYYY-MM-DD: {text!r}")
+
+
+def _places(text: str) -> int:
+    """Parse a ``--places`` value: a whole number, 0 or more.
+
+    >>> _places("50")
+    50
+    >>> _places("-1")
+    Traceback (most recent call last):
+    ...
+    argparse.ArgumentTypeError: not a whole number of places, 0 or more: '-1'
+    """
+    if text.isascii() and text.isdigit():
+        return int(text)
+    raise argparse.ArgumentTypeError(f"not a whole number of places, 0 or more: {text!r}")
+
+
+def _screen(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """Run ``casemgmt screen``; its module (and Polars) is imported only now."""
+    try:
+        from casemgmt._screen_cli import run as screen
+    except ModuleNotFoundError as error:
+        if (error.name or "").partition(".")[0] not in ("polars", "narwhals"):
+            raise
+        print(
+            f"{_PROG}: screen needs the population extra: pip install 'casemgmt[population]'",
+            file=err,
+        )
+        return 2
+    return screen(
+        args.file,
+        programme=args.programme,
+        as_of=args.as_of,
+        places=args.places,
+        out_file=args.out,
+        group_by=args.group_by,
+        out=out,
+        err=err,
+    )
 
 
 def _load(cls: type[Any], file: str) -> Any:
