@@ -38,11 +38,13 @@ if str(HERE) not in sys.path:
 
 import plan_load_validate  # noqa: E402
 import plan_validation  # noqa: E402
+import population_screening  # noqa: E402
 from _results import Outcome, Settings  # noqa: E402
 
 COMPARISONS: dict[str, Callable[[Settings], Outcome]] = {
     "plan_load_validate": plan_load_validate.run,
     "plan_validation": plan_validation.run,
+    "population_screening": population_screening.run,
 }
 """Every comparison, by name; each returns its BENCH lines and details."""
 
@@ -55,6 +57,9 @@ PACKAGES = (
     "pydantic_core",
     "fhir.resources",
     "fhir_core",
+    "polars",
+    "narwhals",
+    "numpy",
 )
 RESULTS = HERE / "results.json"
 
