@@ -1415,19 +1415,28 @@ def criteria() -> st.SearchStrategy[Criterion]:
     )
 
 
+def eligibility_policies(
+    *, of: st.SearchStrategy[Criterion] | None = None, presets: bool = True
+) -> st.SearchStrategy[EligibilityPolicy]:
+    """An eligibility policy: a few criteria of distinct kinds (drawn from ``of``, by
+    default :func:`criteria`), sometimes impactability exclusions and risk tiers; with
+    ``presets``, sometimes a preset's policy."""
+    return _eligibility_policies(of or criteria(), presets)
+
+
 @st.composite
-def eligibility_policies(draw: st.DrawFn) -> EligibilityPolicy:
-    """An eligibility policy: a few criteria of distinct kinds, sometimes impactability
-    exclusions and risk tiers; sometimes a preset's policy."""
-    if draw(st.booleans()):
+def _eligibility_policies(
+    draw: st.DrawFn, criteria: st.SearchStrategy[Criterion], presets: bool
+) -> EligibilityPolicy:
+    if presets and draw(st.booleans()):
         return draw(st.sampled_from([p.eligibility for p in PROGRAMMES.values()]))
-    chosen = draw(st.lists(criteria(), max_size=6, unique_by=lambda c: c.key))
+    chosen = draw(st.lists(criteria, max_size=12, unique_by=lambda c: c.key))
     exclusions = draw(
         st.lists(
             st.builds(
                 Exclusion,
                 key=st.sampled_from(["frail", "in-care-home", "end-of-life"]),
-                when=criteria(),
+                when=criteria,
                 reason=st.just("judged unlikely to benefit"),
             ),
             max_size=2,
