@@ -415,7 +415,8 @@ def _missing(
         return {"date_of_birth": draw(st.sampled_from([after, after, None]))}
     if isinstance(criterion, PredictedRiskAtLeast):
         below = math.nextafter(criterion.threshold, -1.0)
-        return {"predicted_risk": draw(st.sampled_from([below, below, None, math.nan]))}
+        lower = [below, below] if below >= 0.0 else []  # a threshold of 0: only a missing risk
+        return {"predicted_risk": draw(st.sampled_from([*lower, None, math.nan]))}
     if isinstance(criterion, EmergencyAdmissionsAtLeast):
         return {"emergency_admissions_12m": draw(st.sampled_from([criterion.count - 1, None]))}
     if isinstance(criterion, LongTermConditionsAtLeast):
