@@ -153,6 +153,7 @@ PUBLIC_API = {
         "NursingHomeLevelOfNeed",
         "OHSXTRA",
         "PACE",
+        "POSTCODE_PATTERN",
         "PROGRAMMES",
         "PlanPolicy",
         "PredictedRiskAtLeast",

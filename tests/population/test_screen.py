@@ -338,6 +338,9 @@ _POSTCODES = [
     ("sw1a2aa", True),
     ("", False),
     ("   ", False),
+    ("L1 1A\u00df", False),  # ß capitalises to SS on some engines only: never inside
+    ("L1 1\ufb01A", False),  # the ligature fi likewise
+    ("L1\u00a01AA", False),  # a no-break space is not a space
     ("1AA", False),
     (None, False),
 ]
@@ -626,3 +629,20 @@ def test_top_reasons_rank_most_failed_first_and_keep_programme_order_on_ties() -
     ]
     assert [r.key for r in summary.top_reasons(1)] == ["consent"]
     assert (summary.screened, summary.eligible, summary.excluded) == (4, 0, 0)
+
+
+@pytest.mark.parametrize("backend", BACKENDS, ids=str)
+def test_nan_risk_ranks_with_the_unscored_not_first(backend: Backend) -> None:
+    data = pl.DataFrame(
+        {
+            "id": ["a", "b", "c"],
+            "predicted_risk": [0.9, math.nan, None],
+            "consent_case_management": [True] * 3,
+            "already_case_managed": [False] * 3,
+            "same_service_elsewhere": [False] * 3,
+        }
+    )
+    found = find_cases(backend.native(data), programme=GENERIC, places=3, as_of=DAY)
+    assert next(r["id"] for r in rows_of(found.proposed)) == "a"
+    one = find_cases(backend.native(data), programme=GENERIC, places=1, as_of=DAY)
+    assert [r["id"] for r in rows_of(one.proposed)] == ["a"]

@@ -6,6 +6,7 @@
 """
 
 from casemgmt.policies._eligibility import (
+    POSTCODE_PATTERN,
     AbsentOrStrugglingAtWork,
     AgeAtLeast,
     AgeComparison,
@@ -72,6 +73,7 @@ __all__ = [
     "NursingHomeLevelOfNeed",
     "OHSXTRA",
     "PACE",
+    "POSTCODE_PATTERN",
     "PROGRAMMES",
     "PlanPolicy",
     "PredictedRiskAtLeast",

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import enum
 import math
+import re
 from collections.abc import Iterator
 from typing import ClassVar
 
@@ -47,6 +48,7 @@ __all__ = [
     "NhsEmployee",
     "NotAlreadyCaseManaged",
     "NursingHomeLevelOfNeed",
+    "POSTCODE_PATTERN",
     "PredictedRiskAtLeast",
     "ReferralSourceIn",
     "RiskTier",
@@ -141,6 +143,11 @@ def age_cutoff(years: int, on: pendulum.Date) -> pendulum.Date:
 
 def _is_leap(year: int) -> bool:
     return year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+
+
+POSTCODE_PATTERN = "^[A-Za-z0-9 ]+$"
+"""What a postcode must look like to be in a catchment: ASCII letters, digits and spaces."""
+_POSTCODE_CHARACTERS = re.compile(POSTCODE_PATTERN)
 
 
 def normalise_postcode(postcode: str) -> str:
@@ -404,9 +411,13 @@ class InCatchment(Validated):
                 yield problem("districts", "not_upper_case", "must be in capitals")
 
     def test(self, facts: EligibilityFacts) -> bool | None:
-        """Whether the criterion holds; ``None`` when no postcode is recorded."""
+        """Whether the criterion holds; ``None`` when no postcode is recorded. A postcode
+        with anything but ASCII letters, digits and spaces is outside every catchment
+        (engines disagree on capitalising other characters, such as ``ß``)."""
         if facts.postcode is None:
             return None
+        if _POSTCODE_CHARACTERS.fullmatch(facts.postcode) is None:
+            return False
         code = normalise_postcode(facts.postcode)
         return len(code) > 3 and code[:-3] in self.districts
 

@@ -19,6 +19,7 @@ import pendulum
 
 from casemgmt.errors import ColumnError, Problem
 from casemgmt.policies import (
+    POSTCODE_PATTERN,
     AbsentOrStrugglingAtWork,
     AgeAtLeast,
     ConditionCategoryIn,
@@ -117,12 +118,15 @@ def _compile(criterion: Criterion, columns: Columns, as_of: pendulum.Date) -> _C
         return _Compiled(nw.col(name).is_in(values), ((name, "text"),))
     if isinstance(criterion, InCatchment):
         name = columns.postcode
-        code = nw.col(name).str.replace_all(" ", "", literal=True).str.to_uppercase()
+        postcode = nw.col(name)
+        code = postcode.str.replace_all(" ", "", literal=True).str.to_uppercase()
         length = code.str.len_chars()
         matches = [
             code.str.starts_with(d) & (length == len(d) + 3) for d in sorted(criterion.districts)
         ]
-        return _Compiled(nw.any_horizontal(*matches, ignore_nulls=False), ((name, "text"),))
+        plain = postcode.str.contains(POSTCODE_PATTERN)
+        inside = plain & nw.any_horizontal(*matches, ignore_nulls=False)
+        return _Compiled(inside, ((name, "text"),))
     if isinstance(criterion, NotAlreadyCaseManaged):
         managed, elsewhere = columns.already_case_managed, columns.same_service_elsewhere
         return _Compiled(
@@ -209,8 +213,9 @@ def _screened(
 
     # A null condition takes the ``otherwise`` branch on every backend, so a criterion
     # whose fact is missing sets its bit without a separate fill_null. Typed literals keep
-    # the sum in 16 bits (measured: cheaper for the engine than a cast at the end).
-    bits = nw.UInt16()
+    # the sum in 16 bits (measured: cheaper for the engine than a cast at the end); signed,
+    # because Spark has no unsigned integers. Twelve criteria kinds need twelve bits.
+    bits = nw.Int16()
     failed: nw.Expr = nw.lit(0, bits)
     for i, compiled in enumerate(criteria):
         bit = nw.when(compiled.expr).then(nw.lit(0, bits)).otherwise(nw.lit(1 << i, bits))
@@ -315,7 +320,8 @@ class CaseFinding:
 
     Attributes:
         proposed: The people proposed for the places, highest predicted risk first (ties by
-            id), as a frame of the input's kind; a clinician confirms each (E2).
+            id), as a frame of the input's kind; a clinician confirms each (E2). A NaN
+            risk shows as null: the screen counts it as missing.
         screened: How many rows were screened.
         eligible: How many met every criterion.
         excluded: How many of those an impactability exclusion left out (E4).
@@ -409,11 +415,22 @@ def find_cases(
         },
     )
     total, eligible, excluded = (int(counts[k] or 0) for k in ("screened", "eligible", "excluded"))
-    proposed = (
-        screened.filter(offered)
-        .sort(columns.predicted_risk, columns.id, descending=[True, False], nulls_last=True)
-        .head(places)
-    )
+    # The screen counts a NaN risk as missing, but engines sort NaN above every number:
+    # the proposed people show it as null (missing), which also ranks it last. Replacing
+    # the column, not sorting on a helper column, because Dask's optimiser drops a helper
+    # column it has sorted on.
+    candidates = screened.filter(offered)
+    if screened.collect_schema()[columns.predicted_risk].is_float():
+        risk = nw.col(columns.predicted_risk)
+        candidates = candidates.with_columns(
+            nw.when(risk.is_nan().fill_null(False))
+            .then(None)
+            .otherwise(risk)
+            .alias(columns.predicted_risk)
+        )
+    proposed = candidates.sort(
+        columns.predicted_risk, columns.id, descending=[True, False], nulls_last=True
+    ).head(places)
     groups: tuple[GroupExclusions, ...] = ()
     if group_by is not None:
         # Cast first: some engines (Dask) only aggregate plain columns.
