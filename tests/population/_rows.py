@@ -61,9 +61,7 @@ from casemgmt.policies import (
     ConditionCategoryIn,
     ConsentRecorded,
     Criterion,
-    EligibilityPolicy,
     EmergencyAdmissionsAtLeast,
-    Exclusion,
     InCatchment,
     LongTermConditionsAtLeast,
     NhsEmployee,
@@ -72,11 +70,11 @@ from casemgmt.policies import (
     PredictedRiskAtLeast,
     Programme,
     ReferralSourceIn,
-    RiskTiers,
     age_cutoff,
 )
 from casemgmt.population import Columns
 from casemgmt.services import EligibilityDecision, EligibilityStatus, assess_eligibility
+from casemgmt.testing.strategies import eligibility_policies
 
 __all__ = [
     "BACKENDS",
@@ -182,30 +180,11 @@ def criteria() -> st.SearchStrategy[Criterion]:
     return st.one_of(_kinds())
 
 
-@st.composite
-def programmes(draw: st.DrawFn) -> Programme:
+def programmes() -> st.SearchStrategy[Programme]:
     """A programme of randomly chosen criteria (any order), sometimes with impactability
-    exclusions and risk tiers."""
-    kinds = draw(st.permutations(_kinds()))
-    chosen = [draw(kind) for kind in kinds[: draw(st.integers(0, len(kinds)))]]
-    exclusions = draw(
-        st.lists(
-            st.builds(
-                Exclusion,
-                key=st.sampled_from(["frail", "in-care-home", "end-of-life"]),
-                when=criteria(),
-                reason=st.just("judged unlikely to benefit"),
-            ),
-            max_size=2,
-            unique_by=lambda e: e.key,
-        )
-    )
-    tiers = None
-    if draw(st.booleans()):
-        medium, high = sorted(draw(st.tuples(_THRESHOLDS, _THRESHOLDS)))
-        tiers = RiskTiers(high=high, medium=medium)
-    policy = EligibilityPolicy(criteria=tuple(chosen), exclusions=tuple(exclusions), tiers=tiers)
-    return GENERIC.with_eligibility(policy)
+    exclusions and risk tiers: the public policy strategy, drawing from :func:`criteria`."""
+    policies = eligibility_policies(of=criteria(), presets=False)
+    return policies.map(GENERIC.with_eligibility)
 
 
 def _criteria_of(programme: Programme) -> list[Criterion]:

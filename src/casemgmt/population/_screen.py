@@ -345,12 +345,16 @@ class CaseFinding:
         return min(self.places, self.eligible - self.excluded)
 
 
+def _rows(frame: Any) -> list[dict[str, Any]]:
+    """The rows of a small result (counts, groups), collecting a lazy one."""
+    if isinstance(frame, nw.LazyFrame):
+        frame = frame.collect()
+    rows: list[dict[str, Any]] = frame.rows(named=True)
+    return rows
+
+
 def _count_row(frame: Any, exprs: dict[str, nw.Expr]) -> dict[str, Any]:
-    selected = frame.select(**exprs)
-    if isinstance(selected, nw.LazyFrame):
-        selected = selected.collect()
-    row: dict[str, Any] = selected.rows(named=True)[0]
-    return row
+    return _rows(frame.select(**exprs))[0]
 
 
 def find_cases(
@@ -443,9 +447,7 @@ def find_cases(
             .group_by(group_by)
             .agg(nw.col("eligible").sum(), nw.col("excluded").sum())
         )
-        if isinstance(by_group, nw.LazyFrame):
-            by_group = by_group.collect()
-        rows = by_group.rows(named=True)
+        rows = _rows(by_group)
         groups = tuple(
             sorted(
                 (
@@ -521,9 +523,7 @@ def summarise(screened: Any, *, programme: Programme) -> Screening:
     by_tier: tuple[tuple[str, int], ...] = ()
     if "tier" in frame.collect_schema().names():
         tiers = frame.group_by("tier").agg(nw.len().alias("n"))
-        if isinstance(tiers, nw.LazyFrame):
-            tiers = tiers.collect()
-        found = {r["tier"]: int(r["n"]) for r in tiers.rows(named=True)}
+        found = {r["tier"]: int(r["n"]) for r in _rows(tiers)}
         by_tier = tuple((t.value, found.get(t.value, 0)) for t in RiskTier)
     return Screening(
         programme=programme.key,

@@ -1421,7 +1421,7 @@ def eligibility_policies(
     """An eligibility policy: a few criteria of distinct kinds (drawn from ``of``, by
     default :func:`criteria`), sometimes impactability exclusions and risk tiers; with
     ``presets``, sometimes a preset's policy."""
-    return _eligibility_policies(of or criteria(), presets)
+    return _eligibility_policies(criteria() if of is None else of, presets)
 
 
 @st.composite
