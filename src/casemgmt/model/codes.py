@@ -17,6 +17,8 @@ from __future__ import annotations
 import enum
 
 __all__ = [
+    "Complexity",
+    "Intensity",
     "AdministrativeGender",
     "AgreementParty",
     "AssessmentDomain",
@@ -501,3 +503,20 @@ class ContactMode(_Code):
     TELEPHONE = "telephone"
     VIDEO = "video"
     REMOTE_MONITORING = "remote-monitoring"
+
+
+class Complexity(_Code):
+    """How complex a case is to manage: the nature of the conditions, circumstances, home
+    environment and informal care (C4)."""
+
+    LOW = "low"
+    MODERATE = "moderate"
+    HIGH = "high"
+
+
+class Intensity(_Code):
+    """How much of the case manager's time a case needs now (C4, M1)."""
+
+    LOW = "low"
+    STANDARD = "standard"
+    INTENSIVE = "intensive"

@@ -102,8 +102,13 @@ prescribers, seed 002)."""
 class CaseManager(Validated):
     """A case manager: profession, registration, specialisms and working time.
 
+    ``non_clinical_share`` is the share of their time that goes to admin, training and
+    meetings when it differs from what their caseload policy assumes (C4); ``locality`` is
+    where they are based (allocation's travel cost).
+
     Invariants: a regulated profession needs a registration with one of its regulators;
-    only prescribing professions may be prescribers; ``fte`` is in (0, 1].
+    only prescribing professions may be prescribers; ``fte`` is in (0, 1];
+    ``non_clinical_share`` is in [0, 1).
     """
 
     id: CaseManagerId
@@ -117,6 +122,7 @@ class CaseManager(Validated):
     prescriber: bool = False
     team_id: TeamId | None = None
     locality: str | None = None
+    non_clinical_share: float | None = None
 
     def _invariants(self) -> Iterator[Problem]:
         yield from id_problems("id", self.id)
@@ -130,6 +136,9 @@ class CaseManager(Validated):
             )
         if not 0.0 < self.fte <= 1.0:
             yield problem("fte", "out_of_range", "must be above 0 and at most 1")
+        share = self.non_clinical_share
+        if share is not None and not 0.0 <= share < 1.0:
+            yield problem("non_clinical_share", "out_of_range", "must be at least 0 and below 1")
         if self.prescriber and self.profession not in PRESCRIBING_PROFESSIONS:
             yield problem("prescriber", "not_prescribing_profession", "profession cannot prescribe")
 

@@ -38,6 +38,13 @@ from casemgmt.policies._eligibility import (
     ReferralSourceIn,
     RiskTiers,
 )
+from casemgmt.policies._caseload import (
+    DH_COMMUNITY_MATRON,
+    EVERCARE_CASELOAD,
+    GUIDED_CARE_CASELOAD,
+    PACE_TEAM_CASELOAD,
+    CaseloadPolicy,
+)
 from casemgmt.policies._plan import PlanPolicy
 
 __all__ = [
@@ -78,6 +85,9 @@ class Programme(Validated):
             (:data:`casemgmt.rules.SOURCES`).
         eligibility: Whom it admits and when it discharges them (E1-E9, X1).
         plan: How it validates care plans.
+        caseload: Its caseload limits, weights and allocation costs (C1-C8). Programmes
+            whose evidence gives no caseload figure use the Department of Health's
+            community-matron band (:data:`DH_COMMUNITY_MATRON`).
     """
 
     key: str
@@ -86,6 +96,7 @@ class Programme(Validated):
     sources: tuple[str, ...] = ()
     eligibility: EligibilityPolicy = attrs.field(factory=EligibilityPolicy)
     plan: PlanPolicy = attrs.field(factory=PlanPolicy)
+    caseload: CaseloadPolicy = DH_COMMUNITY_MATRON
 
     def _invariants(self) -> Iterator[Problem]:
         if not self.key or not self.key.replace("-", "").isalnum() or self.key != self.key.lower():
@@ -96,6 +107,10 @@ class Programme(Validated):
     def with_plan_policy(self, plan: PlanPolicy) -> Programme:
         """Return the programme with a different plan policy (a local variant of a preset)."""
         return attrs.evolve(self, plan=plan)
+
+    def with_caseload(self, caseload: CaseloadPolicy) -> Programme:
+        """Return the programme with a different caseload policy."""
+        return attrs.evolve(self, caseload=caseload)
 
     def with_eligibility(self, eligibility: EligibilityPolicy) -> Programme:
         """Return the programme with different eligibility and discharge criteria."""
@@ -145,6 +160,7 @@ The evidence states no admission criteria, so only the safeguards apply."""
 
 GUIDED_CARE = Programme(
     key="guided-care",
+    caseload=GUIDED_CARE_CASELOAD,
     name="Guided Care",
     context=CaseManagementContext.LONG_TERM_CONDITIONS,
     sources=("002",),
@@ -164,6 +180,7 @@ service use in the coming year, the highest risk targeted (E5; King's Fund 2011,
 
 PACE = Programme(
     key="pace",
+    caseload=PACE_TEAM_CASELOAD,
     name="Program of All-inclusive Care for the Elderly (PACE)",
     context=CaseManagementContext.LONG_TERM_CONDITIONS,
     sources=("002",),
@@ -177,6 +194,7 @@ programme's premise and is not screened for."""
 
 EVERCARE = Programme(
     key="evercare",
+    caseload=EVERCARE_CASELOAD,
     name="Evercare",
     context=CaseManagementContext.LONG_TERM_CONDITIONS,
     sources=("002",),
