@@ -36,12 +36,14 @@ HERE = Path(__file__).resolve().parent
 if str(HERE) not in sys.path:
     sys.path.insert(0, str(HERE))
 
+import allocation  # noqa: E402
 import plan_load_validate  # noqa: E402
 import plan_validation  # noqa: E402
 import population_screening  # noqa: E402
 from _results import Outcome, Settings  # noqa: E402
 
 COMPARISONS: dict[str, Callable[[Settings], Outcome]] = {
+    "allocation": allocation.run,
     "plan_load_validate": plan_load_validate.run,
     "plan_validation": plan_validation.run,
     "population_screening": population_screening.run,
@@ -60,6 +62,7 @@ PACKAGES = (
     "polars",
     "narwhals",
     "numpy",
+    "scipy",
 )
 RESULTS = HERE / "results.json"
 

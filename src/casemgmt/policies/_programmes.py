@@ -22,6 +22,13 @@ from casemgmt.model import (
     ReferralSourceKind,
 )
 from casemgmt.model._base import Validated, problem
+from casemgmt.policies._caseload import (
+    DH_COMMUNITY_MATRON,
+    EVERCARE_CASELOAD,
+    GUIDED_CARE_CASELOAD,
+    PACE_TEAM_CASELOAD,
+    CaseloadPolicy,
+)
 from casemgmt.policies._eligibility import (
     AbsentOrStrugglingAtWork,
     AgeAtLeast,
@@ -37,13 +44,6 @@ from casemgmt.policies._eligibility import (
     PredictedRiskAtLeast,
     ReferralSourceIn,
     RiskTiers,
-)
-from casemgmt.policies._caseload import (
-    DH_COMMUNITY_MATRON,
-    EVERCARE_CASELOAD,
-    GUIDED_CARE_CASELOAD,
-    PACE_TEAM_CASELOAD,
-    CaseloadPolicy,
 )
 from casemgmt.policies._plan import PlanPolicy
 

@@ -192,6 +192,40 @@ def _duplicate_problems(path: str, ids: Sequence[str]) -> Iterator[Problem]:
         seen.add(value)
 
 
+def _candidate_lists(
+    refs: list[CaseProfile], mans: list[CaseManager], policy: CaseloadPolicy
+) -> tuple[list[list[tuple[float, int]]], list[int]]:
+    # One cost-ordered candidate list per distinct (locality, needs, previous manager):
+    # referrals that share them share a list.
+    costs = policy.costs
+    in_team = {m.id for m in mans}
+    required = policy.specialism_match is SpecialismMatch.REQUIRED
+    memo: dict[tuple[object, ...], int] = {}
+    lists: list[list[tuple[float, int]]] = []
+    classes: list[int] = []
+    for ref in refs:
+        previous = ref.previous_manager_id if ref.previous_manager_id in in_team else None
+        key = (ref.locality, ref.needs, previous)
+        found = memo.get(key)
+        if found is None:
+            row: list[tuple[float, int]] = []
+            for j, manager in enumerate(mans):
+                missing = not ref.needs <= manager.specialisms
+                if missing and required:
+                    continue
+                cost = costs.travel(ref.locality, manager.locality)
+                if missing:
+                    cost += costs.specialism_mismatch
+                if previous is not None and previous != manager.id:
+                    cost += costs.broken_continuity
+                row.append((cost, j))
+            row.sort()
+            found = memo[key] = len(lists)
+            lists.append(row)
+        classes.append(found)
+    return lists, classes
+
+
 def build_instance(
     referrals: Sequence[CaseProfile],
     managers: Sequence[CaseManager],
@@ -236,32 +270,7 @@ def build_instance(
                 load[p] += case.weight(policy)
                 count[p] += 1
                 high[p] += case.is_high_risk
-    costs = policy.costs
-    in_team = {m.id for m in mans}
-    required = policy.specialism_match is SpecialismMatch.REQUIRED
-    memo: dict[tuple[object, ...], int] = {}
-    lists: list[list[tuple[float, int]]] = []
-    classes: list[int] = []
-    for ref in refs:
-        previous = ref.previous_manager_id if ref.previous_manager_id in in_team else None
-        key = (ref.locality, ref.needs, previous)
-        found = memo.get(key)
-        if found is None:
-            row: list[tuple[float, int]] = []
-            for j, manager in enumerate(mans):
-                missing = not ref.needs <= manager.specialisms
-                if missing and required:
-                    continue
-                cost = costs.travel(ref.locality, manager.locality)
-                if missing:
-                    cost += costs.specialism_mismatch
-                if previous is not None and previous != manager.id:
-                    cost += costs.broken_continuity
-                row.append((cost, j))
-            row.sort()
-            found = memo[key] = len(lists)
-            lists.append(row)
-        classes.append(found)
+    lists, classes = _candidate_lists(refs, mans, policy)
     return Instance(
         policy=policy,
         referrals=refs,
@@ -276,7 +285,7 @@ def build_instance(
         high=high,
         weight=[r.weight(policy) for r in refs],
         is_high=[r.is_high_risk for r in refs],
-        penalty=[costs.unplaced[r.risk_tier] for r in refs],
+        penalty=[policy.costs.unplaced[r.risk_tier] for r in refs],
         candidates=[lists[c] for c in classes],
         classes=classes,
         cost_maps=[{j: cost for cost, j in row} for row in lists],
@@ -362,13 +371,28 @@ class State:
         return placed, missing, over
 
 
+def _regret(row: list[tuple[float, int]]) -> float:
+    # How much a referral loses if its cheapest case manager is full.
+    if len(row) < 2:
+        return math.inf
+    return row[1][0] - row[0][0]
+
+
 def priority_order(inst: Instance) -> list[int]:
-    """Highest penalty (risk) first, then heaviest, then id; under the caseload-share basis
+    """Highest penalty (risk) first, then heaviest, then those that lose most when their
+    cheapest case manager is taken (regret), then id. Under the caseload-share basis
     high-risk referrals go last, when the others have made room in the share."""
     late = inst.policy.high_risk_basis is HighRiskBasis.CASELOAD
+    regrets = [_regret(row) for row in inst.candidates]
     return sorted(
         range(len(inst.referrals)),
-        key=lambda i: (late and inst.is_high[i], -inst.penalty[i], -inst.weight[i], i),
+        key=lambda i: (
+            late and inst.is_high[i],
+            -inst.penalty[i],
+            -inst.weight[i],
+            -regrets[i],
+            i,
+        ),
     )
 
 
@@ -498,11 +522,88 @@ def improve(state: State, *, swaps: bool = True, rounds: int = 20) -> None:
             return
 
 
+_NEIGHBOURS = 20
+
+
+def _companions_needed(state: State, p: int) -> int:
+    # How many more cases pool p needs before it may take one more high-risk case.
+    share = state.share
+    if share <= 0.0:
+        return -1
+    needed = math.ceil((state.high[p] + 1) / share - state.count[p] - 1 - _EPS)
+    return max(0, needed)
+
+
+def _recruit(state: State, i: int, j: int, members: list[list[int]]) -> bool:
+    """Under the caseload-share basis, let pool ``p`` of manager ``j`` take high-risk
+    referral ``i`` by moving in the cheapest lower-risk referrals from nearby managers."""
+    inst = state.inst
+    p = inst.pool_of[j]
+    needed = _companions_needed(state, p)
+    if needed < 0:
+        return False
+    room = inst.hard[p] - state.load[p] - inst.weight[i]
+    offers: list[tuple[float, int, int]] = []
+    for _, k in inst.candidates[i][:_NEIGHBOURS]:
+        if inst.pool_of[k] == p:
+            continue
+        for r in members[k]:
+            cost_in = inst.cost(r, j)
+            if cost_in is not None and not inst.is_high[r]:
+                offers.append((cost_in - state.cost_of(r, k), r, k))
+    offers.sort()
+    chosen: list[tuple[int, int]] = []
+    for _, r, k in offers:
+        if len(chosen) == needed:
+            break
+        q = inst.pool_of[k]
+        if inst.weight[r] > room + _EPS or not state.may_leave(r, q):
+            continue
+        state.take(r)
+        state.put(r, j)
+        room -= inst.weight[r]
+        chosen.append((r, k))
+    if len(chosen) == needed and state.fits(i, p):
+        state.put(i, j)
+        for r, k in chosen:
+            members[k].remove(r)
+            members[j].append(r)
+        members[j].append(i)
+        return True
+    for r, k in reversed(chosen):
+        state.take(r)
+        state.put(r, k)
+    return False
+
+
+def rescue_high_risk(state: State) -> None:
+    """Place unplaced high-risk referrals that the caseload-share basis blocked (C3), by
+    giving a nearby case manager the lower-risk cases that make the share allow them."""
+    inst = state.inst
+    if not state.by_share:
+        return
+    waiting = [i for i in priority_order(inst) if inst.is_high[i] and state.assign[i] < 0]
+    if not waiting:
+        return
+    members: list[list[int]] = [[] for _ in inst.managers]
+    for r, k in enumerate(state.assign):
+        if k >= 0:
+            members[k].append(r)
+    for i in waiting:
+        for _, j in inst.candidates[i][:_NEIGHBOURS]:
+            p = inst.pool_of[j]
+            if state.load[p] + inst.weight[i] > inst.hard[p] + _EPS:
+                continue
+            if _recruit(state, i, j, members):
+                break
+
+
 def solve_greedy(inst: Instance) -> State:
     """Priority greedy, then local search."""
     state = State(inst)
     for i in priority_order(inst):
         place_cheapest(state, i)
+    rescue_high_risk(state)
     improve(state, swaps=len(inst.referrals) <= 20_000)
     return state
 

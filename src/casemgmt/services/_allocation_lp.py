@@ -13,8 +13,17 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
+import attrs
+
 from casemgmt.policies import HighRiskBasis
-from casemgmt.services._allocation import Instance, State, improve, place_cheapest, priority_order
+from casemgmt.services._allocation import (
+    Instance,
+    State,
+    improve,
+    place_cheapest,
+    priority_order,
+    rescue_high_risk,
+)
 
 __all__ = ["solve_lp"]
 
@@ -31,133 +40,179 @@ def _import(name: str) -> Any:
         ) from error
 
 
-def solve_lp(inst: Instance) -> tuple[State, float]:
-    """Solve ``inst`` through its relaxation: the final state and the relaxation's value."""
-    np = _import("numpy")
-    sparse = _import("scipy.sparse")
-    optimize = _import("scipy.optimize")
-    policy = inst.policy
-    n_pools = len(inst.pool_names)
-    groups: dict[tuple[int, float, bool, float], list[int]] = {}
-    for i in range(len(inst.referrals)):
-        key = (inst.classes[i], inst.weight[i], inst.is_high[i], inst.penalty[i])
-        groups.setdefault(key, []).append(i)
-    keys = list(groups)
-    g_count = np.array([len(groups[k]) for k in keys], dtype=float)
-    g_weight = np.array([k[1] for k in keys])
-    g_high = np.array([k[2] for k in keys], dtype=float)
-    g_penalty = np.array([k[3] for k in keys])
-    n_groups = len(keys)
-    pool_of = np.array(inst.pool_of, dtype=np.int64)
-    by_share = policy.high_risk_basis is HighRiskBasis.CASELOAD
-    share = policy.high_risk_share
-    over_rate = policy.costs.over_soft_limit
-    load = np.array(inst.load)
-    # right-hand sides per pool
-    hard_rhs = np.array(inst.hard) - load
-    soft_rhs = np.array(inst.soft) - load
-    if by_share:
-        share_rhs = share * np.array(inst.count, dtype=float) - np.array(inst.high, dtype=float)
-        share_coef = g_high - share
-    else:
-        caps = [c if c is not None else 10**9 for c in inst.high_cap]
-        share_rhs = np.array(caps, dtype=float) - np.array(inst.high, dtype=float)
-        share_coef = g_high
-    share_rhs = np.maximum(share_rhs, 0.0)  # a pool already over its cap takes no more risk
-    hard_rhs = np.maximum(hard_rhs, 0.0)
-    # the full cost matrix per group: inf where not a candidate
-    full = np.full((n_groups, len(inst.managers)), np.inf)
-    for g, key in enumerate(keys):
-        for cost, j in inst.candidates[groups[key][0]]:
-            full[g, j] = cost
-    active = np.zeros_like(full, dtype=bool)
-    for g, key in enumerate(keys):
-        for _, j in inst.candidates[groups[key][0]][:_START_CANDIDATES]:
-            active[g, j] = True
-    bound = 0.0
-    x_edges: Any = None
-    for _ in range(_ROUNDS):
+@attrs.define
+class _Relaxation:
+    """The relaxation's data: one row per group of identical referrals."""
+
+    np: Any
+    inst: Instance
+    groups: list[list[int]]
+    count: Any
+    weight: Any
+    share_coef: Any
+    penalty: Any
+    full: Any  # groups x managers: the cost, inf where not a candidate
+    b_ub: Any  # hard, soft and share right-hand sides
+
+    @classmethod
+    def of(cls, inst: Instance, np: Any) -> _Relaxation:
+        by_key: dict[tuple[int, float, bool, float], list[int]] = {}
+        for i in range(len(inst.referrals)):
+            key = (inst.classes[i], inst.weight[i], inst.is_high[i], inst.penalty[i])
+            by_key.setdefault(key, []).append(i)
+        keys = list(by_key)
+        groups = [by_key[k] for k in keys]
+        high = np.array([k[2] for k in keys], dtype=float)
+        policy = inst.policy
+        load = np.array(inst.load)
+        if policy.high_risk_basis is HighRiskBasis.CASELOAD:
+            share = policy.high_risk_share
+            share_rhs = share * np.array(inst.count, dtype=float) - np.array(inst.high)
+            share_coef = high - share
+        else:
+            caps = [c if c is not None else 10**9 for c in inst.high_cap]
+            share_rhs = np.array(caps, dtype=float) - np.array(inst.high)
+            share_coef = high
+        full = np.full((len(groups), len(inst.managers)), np.inf)
+        for g, members in enumerate(groups):
+            for cost, j in inst.candidates[members[0]]:
+                full[g, j] = cost
+        return cls(
+            np=np,
+            inst=inst,
+            groups=groups,
+            count=np.array([len(m) for m in groups], dtype=float),
+            weight=np.array([k[1] for k in keys]),
+            share_coef=share_coef,
+            penalty=np.array([k[3] for k in keys]),
+            full=full,
+            # a pool already over a limit takes nothing more that counts against it
+            b_ub=np.concatenate(
+                [
+                    np.maximum(np.array(inst.hard) - load, 0.0),
+                    np.array(inst.soft) - load,
+                    np.maximum(share_rhs, 0.0),
+                ]
+            ),
+        )
+
+    def solve(self, active: Any, sparse: Any, optimize: Any) -> tuple[Any, Any, Any]:
+        """Solve over the ``active`` candidates: (group, manager, x) per edge, and the
+        solver's result."""
+        np = self.np
+        inst = self.inst
         ei, ej = np.nonzero(active)
-        n_edges = ei.size
-        n_vars = n_edges + n_groups + n_pools  # x, unplaced, over-soft
+        n_edges, n_groups, n_pools = ei.size, len(self.groups), len(inst.pool_names)
+        n_vars = n_edges + n_groups + n_pools  # placements, unplaced, over the soft limit
         cols = np.arange(n_vars)
-        cost = np.concatenate([full[ei, ej], g_penalty, np.full(n_pools, over_rate)])
-        rows_eq = np.concatenate([ei, np.arange(n_groups)])
+        edge_cols = cols[:n_edges]
+        over_cols = cols[n_edges + n_groups :]
+        ep = np.array(inst.pool_of, dtype=np.int64)[ej]
+        rate = inst.policy.costs.over_soft_limit
+        cost = np.concatenate([self.full[ei, ej], self.penalty, np.full(n_pools, rate)])
         a_eq = sparse.csr_matrix(
-            (np.ones(n_edges + n_groups), (rows_eq, cols[: n_edges + n_groups])),
+            (
+                np.ones(n_edges + n_groups),
+                (np.concatenate([ei, np.arange(n_groups)]), cols[: n_edges + n_groups]),
+            ),
             shape=(n_groups, n_vars),
         )
-        ep = pool_of[ej]
-        a_hard = sparse.csr_matrix((g_weight[ei], (ep, cols[:n_edges])), shape=(n_pools, n_vars))
+        w = self.weight[ei]
+        a_hard = sparse.csr_matrix((w, (ep, edge_cols)), shape=(n_pools, n_vars))
         a_soft = sparse.csr_matrix(
             (
-                np.concatenate([g_weight[ei], -np.ones(n_pools)]),
-                (
-                    np.concatenate([ep, np.arange(n_pools)]),
-                    np.concatenate([cols[:n_edges], n_edges + n_groups + np.arange(n_pools)]),
-                ),
+                np.concatenate([w, -np.ones(n_pools)]),
+                (np.concatenate([ep, np.arange(n_pools)]), np.concatenate([edge_cols, over_cols])),
             ),
             shape=(n_pools, n_vars),
         )
-        a_share = sparse.csr_matrix((share_coef[ei], (ep, cols[:n_edges])), shape=(n_pools, n_vars))
+        a_share = sparse.csr_matrix((self.share_coef[ei], (ep, edge_cols)), shape=(n_pools, n_vars))
         result = optimize.linprog(
             cost,
             A_ub=sparse.vstack([a_hard, a_soft, a_share]).tocsr(),
-            b_ub=np.concatenate([hard_rhs, soft_rhs, share_rhs]),
+            b_ub=self.b_ub,
             A_eq=a_eq,
-            b_eq=g_count,
+            b_eq=self.count,
             bounds=(0, None),
             method="highs",
         )
         if result.status != 0:  # pragma: no cover - the model is always feasible
             raise RuntimeError(f"the allocation relaxation failed: {result.message}")
-        bound = float(result.fun)
-        x_edges = (ei, ej, result.x[:n_edges])
-        # reduced costs of every candidate not yet in the model
-        u = result.eqlin.marginals  # per group
-        duals = result.ineqlin.marginals  # <= 0 for <= rows
-        lam_hard = duals[:n_pools]
-        lam_soft = duals[n_pools : 2 * n_pools]
-        lam_share = duals[2 * n_pools :]
+        return (ei, ej, result.x[:n_edges]), result, None
+
+    def entering(self, active: Any, result: Any) -> Any:
+        """Candidates outside the model whose reduced cost is negative."""
+        np = self.np
+        n_pools = len(self.inst.pool_names)
+        pool_of = np.array(self.inst.pool_of, dtype=np.int64)
+        duals = result.ineqlin.marginals  # <= 0 for the <= rows
+        capacity = (duals[:n_pools] + duals[n_pools : 2 * n_pools])[pool_of]
+        risk = duals[2 * n_pools :][pool_of]
         price = (
-            full
-            - u[:, None]
-            - (lam_hard + lam_soft)[pool_of][None, :] * g_weight[:, None]
-            - lam_share[pool_of][None, :] * share_coef[:, None]
+            self.full
+            - result.eqlin.marginals[:, None]
+            - capacity[None, :] * self.weight[:, None]
+            - risk[None, :] * self.share_coef[:, None]
         )
-        entering = (~active) & np.isfinite(full) & (price < -1e-7)
+        return (~active) & np.isfinite(self.full) & (price < -1e-7)
+
+
+def solve_lp(inst: Instance) -> tuple[State, float]:
+    """Solve ``inst`` through its relaxation: the final state and the relaxation's value."""
+    np = _import("numpy")
+    sparse = _import("scipy.sparse")
+    optimize = _import("scipy.optimize")
+    model = _Relaxation.of(inst, np)
+    active = np.zeros_like(model.full, dtype=bool)
+    for g, members in enumerate(model.groups):
+        for _, j in inst.candidates[members[0]][:_START_CANDIDATES]:
+            active[g, j] = True
+    for _ in range(_ROUNDS):
+        edges, result, _ = model.solve(active, sparse, optimize)
+        entering = model.entering(active, result)
         if not entering.any():
             break
         active |= entering
-    ei, ej, x = x_edges
+    return _round(model, edges), float(result.fun)
+
+
+def _round(model: _Relaxation, edges: tuple[Any, Any, Any]) -> State:
+    # Whole placements first, then the largest fractions where they still fit, then the
+    # greedy for the rest, then local search.
+    np = model.np
+    inst = model.inst
+    ei, ej, x = edges
     state = State(inst)
-    whole = np.floor(x + 1e-7).astype(np.int64)
-    taken = [0] * n_groups
-    for e in np.nonzero(whole)[0].tolist():
+    taken = [0] * len(model.groups)
+
+    def place(e: int, *, check: bool) -> bool:
         g = int(ei[e])
-        members = groups[keys[g]]
-        for _ in range(int(whole[e])):
-            if taken[g] < len(members):
-                state.put(members[taken[g]], int(ej[e]))
-                taken[g] += 1
-    # the fractional rest: largest fraction first, where it still fits
+        members = model.groups[g]
+        if taken[g] >= len(members):
+            return False
+        i, j = members[taken[g]], int(ej[e])
+        if check and not state.fits(i, inst.pool_of[j]):
+            return False
+        state.put(i, j)
+        taken[g] += 1
+        return True
+
+    whole = np.floor(x + 1e-7).astype(np.int64)
+    for e in np.nonzero(whole)[0].tolist():
+        for _ in range(int(whole[e])):  # within every limit but the caseload share
+            place(e, check=False)
     rest = x - whole
     for e in np.argsort(-rest, kind="stable").tolist():
         if rest[e] <= 1e-7:
             break
-        g = int(ei[e])
-        members = groups[keys[g]]
-        if taken[g] < len(members):
-            i = members[taken[g]]
-            if state.fits(i, inst.pool_of[int(ej[e])]):
-                state.put(i, int(ej[e]))
-                taken[g] += 1
+        place(e, check=True)
     _release_over_share(inst, state)
     for i in priority_order(inst):
         if state.assign[i] < 0:
             place_cheapest(state, i)
+    rescue_high_risk(state)
     improve(state, swaps=True)
-    return state, bound
+    return state
 
 
 def _release_over_share(inst: Instance, state: State) -> None:
