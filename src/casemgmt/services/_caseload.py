@@ -207,7 +207,12 @@ class CaseloadFinding:
     limit: float | None = None
 
     def __str__(self) -> str:
-        return f"{self.severity.value} {self.code} ({self.rule_id}): {self.message}"
+        text = f"{self.severity.value} {self.code} ({self.rule_id}): {self.message}"
+        if self.measured is not None and self.limit is not None:
+            text += f" ({self.measured:g} against {self.limit:g})"
+        elif self.measured is not None:
+            text += f" ({self.measured:g})"
+        return text
 
 
 @attrs.frozen(kw_only=True)
@@ -587,7 +592,7 @@ def can_accept(
     False
     >>> print(decision.explain())
     CM-1 cannot accept NEW
-      error over-hard-limit (C2): weighted load is above the hard limit
+      error over-hard-limit (C2): weighted load is above the hard limit (51 against 50)
     """
     held = list(caseload if pool is None else pool)
     status = caseload_status(
