@@ -55,6 +55,7 @@ from casemgmt.model import (
     Client,
     ClientAgreement,
     ClientId,
+    Complexity,
     Condition,
     ConditionCategory,
     Consent,
@@ -79,6 +80,7 @@ from casemgmt.model import (
     GoalId,
     GoalLifecycleStatus,
     GoalPriority,
+    Intensity,
     Intervention,
     InterventionCategory,
     InterventionId,
@@ -111,10 +113,12 @@ from casemgmt.model import (
 )
 from casemgmt.model.workforce import PRESCRIBING_PROFESSIONS
 from casemgmt.policies import (
+    CASELOAD_POLICIES,
     PROGRAMMES,
     AbsentOrStrugglingAtWork,
     AgeAtLeast,
     AgeComparison,
+    CaseloadPolicy,
     ConditionCategoryIn,
     ConsentRecorded,
     Criterion,
@@ -122,6 +126,7 @@ from casemgmt.policies import (
     EligibilityPolicy,
     EmergencyAdmissionsAtLeast,
     Exclusion,
+    HighRiskBasis,
     InCatchment,
     LongTermConditionsAtLeast,
     NhsEmployee,
@@ -130,17 +135,21 @@ from casemgmt.policies import (
     PlanPolicy,
     PredictedRiskAtLeast,
     ReferralSourceIn,
+    RiskTier,
     RiskTiers,
+    SpecialismMatch,
     SpendAuthorityScope,
 )
 from casemgmt.rules import CHECKS, Severity
-from casemgmt.services import PlanValidationReport, validate_plan
+from casemgmt.services import CaseProfile, PlanValidationReport, validate_plan
 
 __all__ = [
     "FundablePlan",
     "assessments",
     "care_plans",
     "case_managers",
+    "case_profiles",
+    "caseload_policies",
     "case_records",
     "cases",
     "clients",
@@ -433,6 +442,7 @@ def _case_managers(draw: st.DrawFn, profession: Profession | None) -> CaseManage
         fte=draw(st.sampled_from([0.2, 0.4, 0.5, 0.6, 0.8, 1.0])),
         prescriber=chosen in PRESCRIBING_PROFESSIONS and draw(st.booleans()),
         locality=draw(_OPTIONAL_TEXT),
+        non_clinical_share=draw(st.none() | st.sampled_from([0.0, 0.1, 0.2, 0.3])),
     )
 
 
@@ -1448,3 +1458,62 @@ def _eligibility_policies(
         medium, high = sorted(draw(st.tuples(_RISKS, _RISKS)))
         tiers = RiskTiers(high=high, medium=medium)
     return EligibilityPolicy(criteria=tuple(chosen), exclusions=tuple(exclusions), tiers=tiers)
+
+
+_LOCALITIES = ("LS6", "LS7", "LS8", "HX1")
+
+
+@st.composite
+def _case_profiles(
+    draw: st.DrawFn, localities: Sequence[str], previous: Sequence[CaseManagerId]
+) -> CaseProfile:
+    opened = draw(st.none() | dates(min_value=pendulum.Date(2020, 1, 1)))
+    closed = None
+    if opened is not None and draw(st.booleans()):
+        closed = draw(_after(opened))
+    return CaseProfile(
+        id=draw(identifiers("C")),
+        risk_tier=draw(st.sampled_from(RiskTier)),
+        complexity=draw(st.sampled_from(Complexity)),
+        intensity=draw(st.sampled_from(Intensity)),
+        rural=draw(st.booleans()),
+        locality=draw(st.none() | st.sampled_from(list(localities))),
+        needs=draw(st.frozensets(st.sampled_from(Specialism), max_size=2)),
+        previous_manager_id=draw(st.none() | st.sampled_from(list(previous))) if previous else None,
+        opened_on=opened,
+        closed_on=closed,
+    )
+
+
+def case_profiles(
+    *,
+    localities: Sequence[str] = _LOCALITIES,
+    previous_managers: Sequence[CaseManagerId] = (),
+) -> st.SearchStrategy[CaseProfile]:
+    """Caseload profiles of cases or referrals (C4, C7, C8), in ``localities``, returning to
+    one of ``previous_managers`` now and then."""
+    return _case_profiles(localities, previous_managers)
+
+
+@st.composite
+def _caseload_policies(draw: st.DrawFn) -> CaseloadPolicy:
+    preset = draw(st.sampled_from(sorted(CASELOAD_POLICIES.values(), key=lambda p: p.key)))
+    soft = draw(st.integers(min_value=5, max_value=80))
+    hard = soft + draw(st.integers(min_value=0, max_value=30))
+    share = draw(st.sampled_from([0.0, 0.1, 0.15, 0.3]))
+    return attrs.evolve(
+        preset,
+        soft_limit=float(soft),
+        hard_limit=float(hard),
+        high_risk_share=share,
+        high_risk_warning_share=min(share, 0.1),
+        high_risk_basis=draw(st.sampled_from(HighRiskBasis)),
+        specialism_match=draw(st.sampled_from(SpecialismMatch)),
+        non_clinical_share=draw(st.sampled_from([0.0, 0.2])),
+    )
+
+
+def caseload_policies() -> st.SearchStrategy[CaseloadPolicy]:
+    """Caseload policies: the presets with varied limits, high-risk shares and bases, and
+    specialism matching."""
+    return _caseload_policies()
