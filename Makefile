@@ -17,6 +17,9 @@ demo: $(STAMP)
 	$(BIN)/casemgmt demo examples/*.json
 	$(BIN)/casemgmt screen examples/population/population.csv --programme guided-care \
 		--as-of 2026-01-05 --places 50 --group-by deprivation_quintile
+# Exit status 1 means a case manager is in breach, which the example team shows.
+	$(BIN)/casemgmt caseload examples/team/team.json --as-of 2026-11-23 --allocate \
+		|| test $$? -eq 1
 
 test: lint typecheck pytest docs
 

@@ -96,6 +96,37 @@ Subcommands:
     written. Each problem is one line naming the file and the column; no value from the
     file is ever shown.
 
+``casemgmt caseload TEAM [--as-of YYYY-MM-DD] [--allocate] [--method METHOD] [--format FORMAT]``
+    Report the caseloads of a team (C1-C8): ``TEAM`` is a ``team`` document (its caseload
+    policy's key, its case managers with the case profiles they hold, and the referrals
+    waiting). One line per case manager (or per team, under a team-scoped policy) gives
+    the open cases, the weighted load against the soft limit and the hard limit, the
+    headroom left before the hard limit and the high-risk cases against the cap, followed
+    by every breach and warning with its rule id; a last line totals the team, with its
+    own findings (C6). The options:
+
+    ``--as-of YYYY-MM-DD``
+        The day caseloads are counted on (cases opened after it, or closed on or before
+        it, are not held). Default: the latest ``opened_on`` of a case or referral in the
+        document; a document without one needs the option. Never the clock.
+    ``--allocate``
+        Also allocate the referrals waiting on the day (:func:`casemgmt.services.allocate`)
+        and print each one, in id order, as placed (``R-01 -> CM-03 (cost 12.0)``) or
+        unplaced, with its reasons; then the objective and the caseloads after the
+        allocation. Referrals not waiting on the day are listed as skipped.
+    ``--method auto|greedy|exact|lp``
+        How to allocate (:class:`casemgmt.services.AllocationMethod`; default ``auto``).
+        ``lp`` needs the ``allocation`` extra.
+    ``--format text`` (the default) or ``--format json``
+        The report as text, or as one JSON object with the same numbers (rounded to 6
+        decimal places; see :mod:`casemgmt._caseload_cli`).
+
+    Exit status 0 when no case manager is in breach on the day (warnings allowed), 1 when
+    one is (over the hard limit or the high-risk cap) or a team-level rule is (C6); the
+    allocation is a proposal and does not change it. 2 when the input cannot be used: a
+    missing file, text that is not JSON, a document of another kind or an invalid one
+    (each problem with its JSON path), no day to count on, or a method that cannot run.
+
 Problems go to standard error, one line each, prefixed with the file name (``FILE:LINE``
 for JSON lines); messages never repeat what the file contains. A usage error exits 2. No
 traceback is shown for a bad file.
@@ -119,6 +150,8 @@ ok
 1
 >>> main(["validate", "no-such-plan.json"])
 2
+>>> main(["caseload", "no-such-team.json"])
+2
 >>> main(["screen", "no-such-people.csv", "--programme", "pace", "--as-of", "2026-01-05"])
 2
 """
@@ -135,6 +168,8 @@ from typing import Any, TextIO
 import pendulum
 
 from casemgmt import __version__
+from casemgmt._caseload_cli import METHODS
+from casemgmt._caseload_cli import run as caseload
 from casemgmt._summary import latest_recorded_date, summarise_record
 from casemgmt._validate_cli import programme_for, run, validate_record
 from casemgmt.errors import CaseManagementError, DocumentError
@@ -187,6 +222,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
     if args.command == "screen":
         return _screen(args, sys.stdout, sys.stderr)
+    if args.command == "caseload":
+        return caseload(
+            args.team,
+            as_of=args.as_of,
+            allocate_referrals=args.allocate,
+            method=args.method,
+            output=args.format,
+            out=sys.stdout,
+            err=sys.stderr,
+        )
     return _validate_document(args.kind, args.file, sys.stdout, sys.stderr)
 
 
@@ -328,6 +373,41 @@ def _parser() -> argparse.ArgumentParser:
         metavar="FILE",
         help="write the screened rows (with --places: the people proposed) to a .csv or "
         ".parquet file",
+    )
+
+    team = commands.add_parser(
+        "caseload",
+        help="report a team's caseloads against its caseload policy; allocate referrals",
+        description="Report each case manager's caseload (load, headroom, high-risk share, "
+        "breaches with rule ids) from a team document; optionally allocate the referrals "
+        "waiting. Exit status: 0 no breach, 1 a case manager in breach, 2 an input cannot "
+        "be used.",
+    )
+    team.add_argument("team", metavar="TEAM", help="a team JSON document")
+    team.add_argument(
+        "--as-of",
+        type=_as_of_date,
+        default=None,
+        metavar="YYYY-MM-DD",
+        help="the day caseloads are counted on; default: the latest opened_on in the "
+        "document (never the clock)",
+    )
+    team.add_argument(
+        "--allocate",
+        action="store_true",
+        help="also allocate the referrals waiting and show the caseloads after",
+    )
+    team.add_argument(
+        "--method",
+        choices=METHODS,
+        default="auto",
+        help="how to allocate: " + ", ".join(METHODS) + " (default: auto)",
+    )
+    team.add_argument(
+        "--format",
+        choices=("text", "json"),
+        default="text",
+        help="a text report (default) or one JSON object",
     )
     return parser
 

@@ -37,6 +37,7 @@ from casemgmt.model import (
 from casemgmt.model._base import types_trusted
 from casemgmt.serialization._converter import WrongTypeError, make_converter
 from casemgmt.serialization._json import parse_json
+from casemgmt.services import Team
 
 __all__ = [
     "DOCUMENT_KINDS",
@@ -66,6 +67,7 @@ DOCUMENT_KINDS: Mapping[str, type[Any]] = {
     "provider": Provider,
     "referral": Referral,
     "referral-source": ReferralSource,
+    "team": Team,
 }
 """Every kind of document, by the name used in its ``"document_kind"`` key."""
 

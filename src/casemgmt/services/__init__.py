@@ -40,6 +40,13 @@ from casemgmt.services._eligibility import (
     decide_eligibility,
     eligibility_facts,
 )
+from casemgmt.services._forecast import (
+    CapacityForecast,
+    FlowRates,
+    ForecastMonth,
+    flow_rates,
+    forecast_capacity,
+)
 from casemgmt.services._plan_validation import Issue, PlanValidationReport, validate_plan
 
 __all__ = [
@@ -50,6 +57,7 @@ __all__ = [
     "assess_eligibility",
     "Assignment",
     "can_accept",
+    "CapacityForecast",
     "case_profile",
     "caseload_status",
     "CaseloadFinding",
@@ -66,6 +74,10 @@ __all__ = [
     "EXACT_LIMIT",
     "EXACT_UP_TO",
     "ExclusionOutcome",
+    "flow_rates",
+    "FlowRates",
+    "forecast_capacity",
+    "ForecastMonth",
     "Handover",
     "Issue",
     "PlanValidationReport",

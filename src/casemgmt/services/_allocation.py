@@ -101,9 +101,10 @@ class Unplaced:
 class Allocation:
     """The result of :func:`allocate`: every referral is assigned or unplaced, with reasons.
 
+    The total cost minimised is :attr:`objective`: ``placement_cost + unplaced_cost +
+    over_soft_cost``, the last counting only load the allocation adds above soft limits.
+
     Attributes:
-        objective: The total cost minimised: ``placement_cost + unplaced_cost +
-            over_soft_cost``.
         lower_bound: A proven lower bound on the objective when the method computes one
             (``EXACT`` when it proves optimality, ``LP``); ``None`` otherwise.
         statuses: Every holder's caseload after the allocation.
@@ -177,6 +178,7 @@ class Instance:
     candidates: list[list[tuple[float, int]]]  # per referral: (cost, manager) by cost, id
     classes: list[int]  # per referral: index of its candidate list (identical referrals)
     cost_maps: list[dict[int, float]]  # per candidate list: manager -> cost
+    in_team: frozenset[CaseManagerId]
 
     def cost(self, i: int, j: int) -> float | None:
         """The placement cost of referral ``i`` with manager ``j`` (``None``: not a
@@ -289,6 +291,7 @@ def build_instance(
         candidates=[lists[c] for c in classes],
         classes=classes,
         cost_maps=[{j: cost for cost, j in row} for row in lists],
+        in_team=frozenset(m.id for m in mans),
     )
 
 
@@ -307,6 +310,7 @@ class State:
         self.by_share = inst.policy.high_risk_basis is HighRiskBasis.CASELOAD
         self.share = inst.policy.high_risk_share
         self.over_rate = inst.policy.costs.over_soft_limit
+        self.baseline = math.fsum(self.over(p, load) for p, load in enumerate(inst.load))
 
     def over(self, p: int, load: float) -> float:
         """Cost of ``load`` on pool ``p`` above its soft limit."""
@@ -367,8 +371,13 @@ class State:
                 missing += inst.penalty[i]
             else:
                 placed += self.cost_of(i, j)
-        over = math.fsum(self.over(p, self.load[p]) for p in range(len(inst.soft)))
-        return placed, missing, over
+        return placed, missing, self.over_total()
+
+    def over_total(self) -> float:
+        """The cost of load above the soft limits that the allocation adds (load already
+        above them before is nobody's choice)."""
+        total = math.fsum(self.over(p, load) for p, load in enumerate(self.load))
+        return max(0.0, total - self.baseline)
 
 
 def _regret(row: list[tuple[float, int]]) -> float:
@@ -630,7 +639,7 @@ def solve_exact(inst: Instance, start: State) -> tuple[State, float | None]:
         if nodes > _EXACT_NODES:
             exhausted = True
             return
-        over = math.fsum(state.over(p, state.load[p]) for p in range(len(inst.soft)))
+        over = state.over_total()
         if placed + over + floor[depth] >= best - _EPS:
             return
         if depth == n:
@@ -661,7 +670,12 @@ def _placement_findings(
 ) -> tuple[CaseloadFinding, ...]:
     manager = inst.managers[j]
     ref = inst.referrals[i]
-    found = list(fit_findings(manager, ref, inst.policy))
+    found = [
+        attrs.evolve(f, message="the previous case manager is not in this team")
+        if f.code == "continuity-broken" and ref.previous_manager_id not in inst.in_team
+        else f
+        for f in fit_findings(manager, ref, inst.policy)
+    ]
     travel = inst.policy.costs.travel(ref.locality, manager.locality)
     if travel > 0.0:
         found.append(
@@ -674,13 +688,13 @@ def _placement_findings(
             )
         )
     p = inst.pool_of[j]
+    heavy = state.load[p] > inst.soft[p] + _EPS
+    rule = inst.policy.limit_rule
     found.append(
         CaseloadFinding(
-            rule_id=inst.policy.limit_rule,
+            rule_id="C2" if heavy and rule == "C1" else rule,
             code="load-after",
-            severity=Severity.INFORMATION
-            if state.load[p] <= inst.soft[p] + _EPS
-            else Severity.WARNING,
+            severity=Severity.WARNING if heavy else Severity.INFORMATION,
             message="weighted load of the holder after allocation",
             measured=state.load[p],
             limit=inst.soft[p],
@@ -702,14 +716,15 @@ def _unplaced_findings(inst: Instance, state: State, i: int) -> tuple[CaseloadFi
                 message=f"no case manager holds every needed specialism ({names})",
             ),
         )
-    full = 0
-    capped = 0
+    full = capped = chosen = 0
     for _, j in inst.candidates[i]:
         p = inst.pool_of[j]
         if state.load[p] + inst.weight[i] > inst.hard[p] + _EPS:
             full += 1
-        else:
+        elif not state.fits(i, p):
             capped += 1
+        else:
+            chosen += 1
     found = []
     if full:
         found.append(
@@ -728,6 +743,16 @@ def _unplaced_findings(inst: Instance, state: State, i: int) -> tuple[CaseloadFi
                 code="high-risk-cap",
                 severity=Severity.ERROR,
                 message=f"{capped} candidate(s) would pass the high-risk cap",
+            )
+        )
+    if chosen:
+        found.append(
+            CaseloadFinding(
+                rule_id="C3",
+                code="left-for-higher-priority",
+                severity=Severity.WARNING,
+                message=f"{chosen} candidate(s) have room only if others move: the places went "
+                "to higher-priority referrals",
             )
         )
     return tuple(found)
@@ -781,6 +806,14 @@ def solve(inst: Instance, method: AllocationMethod) -> tuple[State, float | None
     return state, None, method
 
 
+_NOT_WAITING = CaseloadFinding(
+    rule_id="C6",
+    code="not-waiting",
+    severity=Severity.INFORMATION,
+    message="not waiting on this day: referred later, or closed",
+)
+
+
 def allocate(
     referrals: Sequence[CaseProfile],
     managers: Sequence[CaseManager],
@@ -792,7 +825,9 @@ def allocate(
 ) -> Allocation:
     """Allocate ``referrals`` to ``managers``, who already hold ``caseloads``.
 
-    Every referral ends up assigned, with the reasons, or unplaced, with the reasons. No
+    Every referral ends up assigned, with the reasons, or unplaced, with the reasons
+    (a referral not waiting on ``as_of``, opened later or closed, is unplaced and left out
+    of the objective). No
     hard limit and no high-risk cap is ever breached, and a required specialism is never
     missing. Among feasible allocations the one chosen minimises the policy's
     :class:`~casemgmt.policies.AllocationCosts`: places first (highest risk first), then
@@ -818,7 +853,11 @@ def allocate(
     >>> result.manager_of("R1"), result.manager_of("R2"), result.proven_optimal
     ('CM-2', 'CM-1', True)
     """
-    inst = build_instance(referrals, managers, caseloads, policy, as_of)
+    waiting = [r for r in referrals if r.on_caseload(as_of)]
+    inst = build_instance(waiting, managers, caseloads, policy, as_of)
+    if len(waiting) < len(referrals):
+        # repeated ids among the others are reported too
+        build_instance(referrals, [], {}, policy, as_of)
     state, bound, used = solve(inst, method)
     placed, missing, over = state.objective()
     assignments = tuple(
@@ -835,6 +874,10 @@ def allocate(
         Unplaced(referral_id=inst.referrals[i].id, findings=_unplaced_findings(inst, state, i))
         for i, j in enumerate(state.assign)
         if j < 0
+    ) + tuple(
+        Unplaced(referral_id=r.id, findings=(_NOT_WAITING,))
+        for r in sorted(referrals, key=lambda r: r.id)
+        if not r.on_caseload(as_of)
     )
     return Allocation(
         as_of=as_of,

@@ -173,7 +173,9 @@ def solve_lp(inst: Instance) -> tuple[State, float]:
         if not entering.any():
             break
         active |= entering
-    return _round(model, edges), float(result.fun)
+    state = _round(model, edges)
+    # the objective counts only the load above soft limits that the allocation adds
+    return state, float(result.fun) - state.baseline
 
 
 def _round(model: _Relaxation, edges: tuple[Any, Any, Any]) -> State:

@@ -251,9 +251,9 @@ class CaseloadStatus:
         holder: The case manager's id, or the team's id under a team-scoped policy.
         cases: Open cases held.
         load: Their weighted load (C4).
-        soft_limit / hard_limit: The holder's limits after FTE and non-clinical scaling.
-        headroom: Weighted points left before the hard limit (negative when over).
-        high_risk: High-risk cases held; ``high_risk_share`` of ``cases`` (0 when empty).
+        soft_limit: The holder's soft limit after FTE and non-clinical scaling.
+        hard_limit: The holder's hard limit, scaled the same way.
+        high_risk: High-risk cases held.
         high_risk_cap: The most high-risk cases allowed now (C3).
         findings: Every breach and warning, with its rule id.
     """
@@ -270,7 +270,7 @@ class CaseloadStatus:
 
     @property
     def headroom(self) -> float:
-        """Weighted points left before the hard limit."""
+        """Weighted points left before the hard limit (negative when over)."""
         return self.hard_limit - self.load
 
     @property

@@ -29,19 +29,27 @@ _STRATEGY_NAMES = {
     "ReferralSource": "referral_sources",
 }
 
+_SERVICE_STRATEGY_NAMES = {
+    "CaseProfile": "case_profiles",
+    "Team": "teams",
+}
+
 
 def _resolve(cls: type[Any]) -> Any:
     # Imported on first use, not at hook time: hypothesis runs this hook while it is being
     # imported, possibly by casemgmt.testing.strategies itself.
     from casemgmt.testing import strategies
 
-    return getattr(strategies, _STRATEGY_NAMES[cls.__name__])()
+    name = _STRATEGY_NAMES.get(cls.__name__) or _SERVICE_STRATEGY_NAMES[cls.__name__]
+    return getattr(strategies, name)()
 
 
 def _hypothesis_setup_hook() -> None:
     from hypothesis import strategies as st
 
-    from casemgmt import model
+    from casemgmt import model, services
 
     for name in _STRATEGY_NAMES:
         st.register_type_strategy(getattr(model, name), _resolve)
+    for name in _SERVICE_STRATEGY_NAMES:
+        st.register_type_strategy(getattr(services, name), _resolve)

@@ -141,7 +141,7 @@ from casemgmt.policies import (
     SpendAuthorityScope,
 )
 from casemgmt.rules import CHECKS, Severity
-from casemgmt.services import CaseProfile, PlanValidationReport, validate_plan
+from casemgmt.services import CaseProfile, PlanValidationReport, Team, TeamMember, validate_plan
 
 __all__ = [
     "FundablePlan",
@@ -150,6 +150,7 @@ __all__ = [
     "case_managers",
     "case_profiles",
     "caseload_policies",
+    "teams",
     "case_records",
     "cases",
     "clients",
@@ -1517,3 +1518,32 @@ def caseload_policies() -> st.SearchStrategy[CaseloadPolicy]:
     """Caseload policies: the presets with varied limits, high-risk shares and bases, and
     specialism matching."""
     return _caseload_policies()
+
+
+@st.composite
+def _teams(draw: st.DrawFn, max_members: int) -> Team:
+    managers = draw(
+        st.lists(case_managers(), min_size=1, max_size=max_members, unique_by=lambda m: m.id)
+    )
+    ids = [m.id for m in managers]
+    profiles = case_profiles(previous_managers=ids)
+    cases = draw(st.lists(profiles, max_size=4 * len(managers), unique_by=lambda c: c.id))
+    members = tuple(
+        TeamMember(manager=m, cases=tuple(cases[k :: len(managers)]))
+        for k, m in enumerate(managers)
+    )
+    held = {c.id for c in cases}
+    referrals = draw(
+        st.lists(profiles.filter(lambda c: c.id not in held), max_size=6, unique_by=lambda c: c.id)
+    )
+    return Team(
+        policy=draw(st.sampled_from(sorted(CASELOAD_POLICIES))),
+        members=members,
+        referrals=tuple(referrals),
+    )
+
+
+def teams(*, max_members: int = 4) -> st.SearchStrategy[Team]:
+    """Team documents: up to ``max_members`` case managers with their caseloads, and
+    waiting referrals (C1-C8)."""
+    return _teams(max_members)
