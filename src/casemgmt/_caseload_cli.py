@@ -21,7 +21,7 @@ Text output
     per holder (a case manager, or a team under a team-scoped policy)::
 
         CM-01  cases 48  load 56.8/50.0 (hard 80.0)  headroom 23.2  high-risk 7/7
-          warning over-soft-limit (C2): weighted load is above the soft limit: ... [56.8 > 50.0]
+          warning over-soft-limit (C2): weighted load is above the soft limit: ... (56.8 against 50)
 
     ``load`` is the weighted load against the soft limit (C1, C2, C4), ``headroom`` the
     points left before the hard limit, ``high-risk`` the high-risk cases held against the
@@ -235,23 +235,8 @@ def _allocate(
 # ---------------------------------------------------------------------- printing
 
 
-def _number(value: float | None) -> str:
-    if value is None:
-        return "-"
-    if isinstance(value, int):
-        return str(value)
-    return f"{value:.1f}"
-
-
 def _finding_text(finding: CaseloadFinding) -> str:
-    text = str(finding)
-    measured, limit = finding.measured, finding.limit
-    if measured is not None and limit is not None:
-        relation = ">" if measured > limit else "of"
-        text += f" [{_number(measured)} {relation} {_number(limit)}]"
-    elif measured is not None:
-        text += f" [{_number(measured)}]"
-    return text
+    return str(finding)
 
 
 def _status_line(status: CaseloadStatus, width: int) -> str:

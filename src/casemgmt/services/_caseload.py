@@ -209,10 +209,15 @@ class CaseloadFinding:
     def __str__(self) -> str:
         text = f"{self.severity.value} {self.code} ({self.rule_id}): {self.message}"
         if self.measured is not None and self.limit is not None:
-            text += f" ({self.measured:g} against {self.limit:g})"
+            text += f" ({_figure(self.measured)} against {_figure(self.limit)})"
         elif self.measured is not None:
-            text += f" ({self.measured:g})"
+            text += f" ({_figure(self.measured)})"
         return text
+
+
+def _figure(value: float) -> str:
+    # One decimal at most: loads are sums of weights like 0.75 x 1.25.
+    return f"{value:.1f}".removesuffix(".0")
 
 
 @attrs.frozen(kw_only=True)
