@@ -194,6 +194,15 @@ def _duplicate_problems(path: str, ids: Sequence[str]) -> Iterator[Problem]:
         seen.add(value)
 
 
+def _refuse_repeats(referrals: Sequence[CaseProfile], managers: Sequence[CaseManager]) -> None:
+    problems = [
+        *_duplicate_problems("referrals", [r.id for r in referrals]),
+        *_duplicate_problems("managers", [str(m.id) for m in managers]),
+    ]
+    if problems:
+        raise InvariantError("allocation input", problems)
+
+
 def _candidate_lists(
     refs: list[CaseProfile], mans: list[CaseManager], policy: CaseloadPolicy
 ) -> tuple[list[list[tuple[float, int]]], list[int]]:
@@ -237,12 +246,7 @@ def build_instance(
 ) -> Instance:
     """Index the problem; raise :class:`~casemgmt.errors.InvariantError` listing every
     repeated referral or case-manager id."""
-    problems = [
-        *_duplicate_problems("referrals", [r.id for r in referrals]),
-        *_duplicate_problems("managers", [str(m.id) for m in managers]),
-    ]
-    if problems:
-        raise InvariantError("allocation input", problems)
+    _refuse_repeats(referrals, managers)
     refs = sorted(referrals, key=lambda r: r.id)
     mans = sorted(managers, key=lambda m: str(m.id))
     pool_names: list[str] = []
@@ -607,12 +611,58 @@ def rescue_high_risk(state: State) -> None:
                 break
 
 
+def _displace(state: State, i: int, j: int) -> list[int] | None:
+    """Make room for unplaced referral ``i`` with manager ``j`` by taking out placed
+    referrals of lower priority from the same pool, cheapest-to-lose first. Returns the
+    referrals taken out, or ``None`` (and no change) when that cannot make ``i`` fit."""
+    inst = state.inst
+    p = inst.pool_of[j]
+    held = [
+        r
+        for r, k in enumerate(state.assign)
+        if k >= 0 and inst.pool_of[k] == p and inst.penalty[r] < inst.penalty[i]
+    ]
+    held.sort(key=lambda r: (inst.penalty[r], inst.is_high[r] is False, -inst.weight[r], r))
+    out: list[tuple[int, int]] = []
+    for r in held:
+        if state.fits(i, p):
+            break
+        if not state.may_leave(r, p):
+            continue
+        out.append((r, state.assign[r]))
+        state.take(r)
+    if state.fits(i, p) and out:
+        state.put(i, j)
+        return [r for r, _ in out]
+    for r, k in reversed(out):
+        state.put(r, k)
+    return None
+
+
+def displace_for_priority(state: State) -> None:
+    """Place unplaced referrals, highest priority first, where only lower-priority
+    referrals stand in the way; those displaced go elsewhere if they can (places go to the
+    highest risk when they are short)."""
+    inst = state.inst
+    for i in priority_order(inst):
+        if state.assign[i] >= 0:
+            continue
+        for _, j in inst.candidates[i]:
+            moved = _displace(state, i, j)
+            if moved is None:
+                continue
+            for r in moved:
+                place_cheapest(state, r)
+            break
+
+
 def solve_greedy(inst: Instance) -> State:
     """Priority greedy, then local search."""
     state = State(inst)
     for i in priority_order(inst):
         place_cheapest(state, i)
     rescue_high_risk(state)
+    displace_for_priority(state)
     improve(state, swaps=len(inst.referrals) <= 20_000)
     return state
 
@@ -751,8 +801,8 @@ def _unplaced_findings(inst: Instance, state: State, i: int) -> tuple[CaseloadFi
                 rule_id="C3",
                 code="left-for-higher-priority",
                 severity=Severity.WARNING,
-                message=f"{chosen} candidate(s) have room only if others move: the places went "
-                "to higher-priority referrals",
+                message=f"{chosen} candidate(s) could take it, but the search found no "
+                "allocation placing it that costs less in total",
             )
         )
     return tuple(found)
@@ -853,11 +903,9 @@ def allocate(
     >>> result.manager_of("R1"), result.manager_of("R2"), result.proven_optimal
     ('CM-2', 'CM-1', True)
     """
+    _refuse_repeats(referrals, managers)
     waiting = [r for r in referrals if r.on_caseload(as_of)]
     inst = build_instance(waiting, managers, caseloads, policy, as_of)
-    if len(waiting) < len(referrals):
-        # repeated ids among the others are reported too
-        build_instance(referrals, [], {}, policy, as_of)
     state, bound, used = solve(inst, method)
     placed, missing, over = state.objective()
     assignments = tuple(
@@ -936,7 +984,9 @@ def reassign_caseload(
 ) -> Handover:
     """Propose a hand-over of ``leaving``'s open cases to the rest of the team (C7).
 
-    The cases are allocated like referrals, with the same constraints and costs: the
+    Under a team-scoped policy the cases go to the leaver's teammates first (the team's
+    limits already count them), and only those the team cannot keep go to other teams.
+    Otherwise the cases are allocated like referrals, with the same constraints and costs: the
     case's specialism needs and locality count, and the colleagues' own limits and
     high-risk caps are never breached. Each case keeps its history: the proposal moves
     accountability, nothing else.
@@ -955,5 +1005,28 @@ def reassign_caseload(
     held = [c for c in caseloads.get(leaving, ()) if c.on_caseload(as_of)]
     staying = [m for m in managers if m.id != leaving]
     others = {k: v for k, v in caseloads.items() if k != leaving}
-    allocation = allocate(held, staying, others, policy=policy, as_of=as_of, method=method)
-    return Handover(leaving=leaving, allocation=allocation)
+    leaver = next((m for m in managers if m.id == leaving), None)
+    mates = [m for m in staying if leaver is not None and team_key(m) == team_key(leaver)]
+    if policy.scope is not LimitScope.TEAM or not mates:
+        allocation = allocate(held, staying, others, policy=policy, as_of=as_of, method=method)
+        return Handover(leaving=leaving, allocation=allocation)
+    # Under a team scope the team's limits count the leaver's cases whether the leaver or a
+    # teammate holds them: hand over within the team first, so its pool ends as it was, and
+    # only what the team cannot keep goes to other teams.
+    within = allocate(held, mates, others, policy=policy, as_of=as_of, method=method)
+    now = {k: list(v) for k, v in others.items()}
+    by_id = {c.id: c for c in held}
+    for a in within.assignments:
+        now.setdefault(a.manager_id, []).append(by_id[a.referral_id])
+    rest = [by_id[u.referral_id] for u in within.unplaced]
+    beyond = allocate(rest, staying, now, policy=policy, as_of=as_of, method=method)
+    return Handover(
+        leaving=leaving,
+        allocation=attrs.evolve(
+            beyond,
+            assignments=within.assignments + beyond.assignments,
+            placement_cost=within.placement_cost + beyond.placement_cost,
+            over_soft_cost=within.over_soft_cost + beyond.over_soft_cost,
+            lower_bound=None,
+        ),
+    )

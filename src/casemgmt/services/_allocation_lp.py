@@ -19,6 +19,7 @@ from casemgmt.policies import HighRiskBasis
 from casemgmt.services._allocation import (
     Instance,
     State,
+    displace_for_priority,
     improve,
     place_cheapest,
     priority_order,
@@ -213,6 +214,7 @@ def _round(model: _Relaxation, edges: tuple[Any, Any, Any]) -> State:
         if state.assign[i] < 0:
             place_cheapest(state, i)
     rescue_high_risk(state)
+    displace_for_priority(state)
     improve(state, swaps=True)
     return state
 
