@@ -24,10 +24,7 @@ from casemgmt.model import (
     CaseStatus,
     Complexity,
     Intensity,
-    PersonName,
-    Profession,
     Specialism,
-    TeamId,
 )
 from casemgmt.policies import (
     DH_COMMUNITY_MATRON,
@@ -55,31 +52,13 @@ from casemgmt.services import (
 )
 from casemgmt.testing.strategies import cases
 
+from ._caseload_builders import cm
+
 DAY = pendulum.Date(2026, 11, 23)
 LOCALITIES = ("N1", "N7", "E2")
 SPECIALISMS = (Specialism.BRAIN_INJURY, Specialism.MENTAL_HEALTH, Specialism.OLDER_PEOPLE)
 METHODS = (AllocationMethod.AUTO, AllocationMethod.GREEDY, AllocationMethod.LP)
 Caseloads = Mapping[CaseManagerId, Sequence[CaseProfile]]
-
-
-def cm(
-    name: str,
-    *specialisms: Specialism,
-    fte: float = 1.0,
-    locality: str | None = None,
-    team: str | None = None,
-    non_clinical: float | None = None,
-) -> CaseManager:
-    return CaseManager(
-        id=CaseManagerId(name),
-        name=PersonName(given="A", family="B"),
-        profession=Profession.VOCATIONAL_REHABILITATION_PRACTITIONER,
-        specialisms=frozenset(specialisms),
-        fte=fte,
-        locality=locality,
-        team_id=None if team is None else TeamId(team),
-        non_clinical_share=non_clinical,
-    )
 
 
 def typical(count: int, tier: RiskTier = RiskTier.MEDIUM, prefix: str = "H") -> list[CaseProfile]:

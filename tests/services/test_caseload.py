@@ -18,7 +18,6 @@ from casemgmt.model import (
     AssessmentDomain,
     AssessmentId,
     AssessmentKind,
-    CaseManager,
     CaseManagerId,
     CaseRecord,
     Complexity,
@@ -26,10 +25,7 @@ from casemgmt.model import (
     DomainFinding,
     Intensity,
     NeedLevel,
-    PersonName,
-    Profession,
     Specialism,
-    TeamId,
 )
 from casemgmt.policies import (
     DH_COMMUNITY_MATRON,
@@ -55,27 +51,11 @@ from casemgmt.services import (
 )
 from casemgmt.testing.strategies import case_records
 
+from ._caseload_builders import cm
+
 DAY = pendulum.Date(2026, 11, 23)
 BY_CASELOAD = attrs.evolve(DH_COMMUNITY_MATRON, high_risk_basis=HighRiskBasis.CASELOAD)
 REQUIRED = attrs.evolve(DH_COMMUNITY_MATRON, specialism_match=SpecialismMatch.REQUIRED)
-
-
-def cm(
-    name: str,
-    *specialisms: Specialism,
-    fte: float = 1.0,
-    team: str | None = None,
-    non_clinical: float | None = None,
-) -> CaseManager:
-    return CaseManager(
-        id=CaseManagerId(name),
-        name=PersonName(given="A", family="B"),
-        profession=Profession.VOCATIONAL_REHABILITATION_PRACTITIONER,
-        specialisms=frozenset(specialisms),
-        fte=fte,
-        team_id=None if team is None else TeamId(team),
-        non_clinical_share=non_clinical,
-    )
 
 
 def cases(count: int, tier: RiskTier = RiskTier.MEDIUM, prefix: str = "C") -> list[CaseProfile]:

@@ -622,7 +622,7 @@ def _displace(state: State, i: int, j: int) -> list[int] | None:
         for r, k in enumerate(state.assign)
         if k >= 0 and inst.pool_of[k] == p and inst.penalty[r] < inst.penalty[i]
     ]
-    held.sort(key=lambda r: (inst.penalty[r], inst.is_high[r] is False, -inst.weight[r], r))
+    held.sort(key=lambda r: (inst.penalty[r], not inst.is_high[r], -inst.weight[r], r))
     out: list[tuple[int, int]] = []
     for r in held:
         if state.fits(i, p):

@@ -97,7 +97,7 @@ class _Relaxation:
             ),
         )
 
-    def solve(self, active: Any, sparse: Any, optimize: Any) -> tuple[Any, Any, Any]:
+    def solve(self, active: Any, sparse: Any, optimize: Any) -> tuple[Any, Any]:
         """Solve over the ``active`` candidates: (group, manager, x) per edge, and the
         solver's result."""
         np = self.np
@@ -139,7 +139,7 @@ class _Relaxation:
         )
         if result.status != 0:  # pragma: no cover - the model is always feasible
             raise RuntimeError(f"the allocation relaxation failed: {result.message}")
-        return (ei, ej, result.x[:n_edges]), result, None
+        return (ei, ej, result.x[:n_edges]), result
 
     def entering(self, active: Any, result: Any) -> Any:
         """Candidates outside the model whose reduced cost is negative."""
@@ -169,7 +169,7 @@ def solve_lp(inst: Instance) -> tuple[State, float]:
         for _, j in inst.candidates[members[0]][:_START_CANDIDATES]:
             active[g, j] = True
     for _ in range(_ROUNDS):
-        edges, result, _ = model.solve(active, sparse, optimize)
+        edges, result = model.solve(active, sparse, optimize)
         entering = model.entering(active, result)
         if not entering.any():
             break
