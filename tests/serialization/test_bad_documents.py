@@ -157,10 +157,13 @@ def test_error_messages_never_contain_personal_data(client: Client, data: st.Dat
     with pytest.raises(DocumentError) as caught:
         from_document(Client, broken)
     message = str(caught.value) + repr(caught.value) + repr(caught.value.problems)
+    # The unknown key is named in its path, as the host wrote it (and escaped in a repr).
+    unknown_key = "$.name." + name["given"]
+    message = message.replace(repr(unknown_key)[1:-1], "").replace(unknown_key, "")
     for value in _personal_values(client):
         if value in {"Client", "client", "true", "false", "null"}:
             continue
-        assert value not in message.replace("$.name." + name["given"], "")
+        assert value not in message
 
 
 @settings(max_examples=100)

@@ -22,6 +22,7 @@ from casemgmt.model.codes import (
     AssessmentDomain,
     AssessmentKind,
     BudgetHolder,
+    CareEventKind,
     CarePlanStatus,
     CarerNeed,
     CaseManagerTitle,
@@ -51,6 +52,8 @@ from casemgmt.model.codes import (
     ReferralSourceKind,
     Regulator,
     RehabilitationCodeTrack,
+    ReviewKind,
+    RiskTier,
     Specialism,
     StaffingModel,
 )
@@ -65,6 +68,7 @@ from casemgmt.model.plan import (
     SpendApproval,
 )
 from casemgmt.model.referral import Referral, ReferralSource
+from casemgmt.model.review import CareEvent, Review
 from casemgmt.model.values import (
     Address,
     AssessmentId,
@@ -86,6 +90,7 @@ from casemgmt.model.values import (
     ReferralId,
     ReferralSourceId,
     Registration,
+    ReviewId,
     TeamId,
 )
 from casemgmt.model.workforce import (
@@ -110,6 +115,8 @@ __all__ = [
     "AssessmentId",
     "AssessmentKind",
     "BudgetHolder",
+    "CareEvent",
+    "CareEventKind",
     "CarePlan",
     "CarePlanId",
     "CarePlanStatus",
@@ -176,7 +183,11 @@ __all__ = [
     "Registration",
     "Regulator",
     "RehabilitationCodeTrack",
+    "Review",
+    "ReviewId",
+    "ReviewKind",
     "RiskInputs",
+    "RiskTier",
     "SicknessAbsence",
     "Specialism",
     "SpendApproval",

@@ -18,10 +18,11 @@ from casemgmt.errors import InvalidTransitionError, Problem
 from casemgmt.model._base import Validated, duplicates, problem
 from casemgmt.model.assessment import Assessment
 from casemgmt.model.client import Client
-from casemgmt.model.codes import CarePlanStatus, CaseStatus
+from casemgmt.model.codes import CareEventKind, CarePlanStatus, CaseStatus, RiskTier
 from casemgmt.model.funding import FundingStream
 from casemgmt.model.plan import CarePlan
 from casemgmt.model.referral import Referral, ReferralSource
+from casemgmt.model.review import CareEvent, Review
 from casemgmt.model.values import CaseId, CaseManagerId, ClientId, TeamId, id_problems
 from casemgmt.model.workforce import CaseManager, Provider
 
@@ -36,7 +37,9 @@ class Case(Validated):
 
     ``plans`` holds every version of the care plan, oldest first; the last is the current one
     and only it may still be draft, active or on hold (P3). ``previous_case_id`` links a
-    re-opened episode to the earlier one (X4).
+    re-opened episode to the earlier one (X4). ``reviews`` are the reviews held and
+    ``events`` what happened in the client's care or claim, in any order; the review
+    schedule (:func:`casemgmt.services.next_review`) reads both.
 
     Invariants: an open case has an accountable case manager (C6); a closed case has a
     closing date, and only a closed one; every referral, assessment and plan is about this
@@ -55,6 +58,8 @@ class Case(Validated):
     plans: tuple[CarePlan, ...] = ()
     closed_on: pendulum.Date | None = None
     previous_case_id: CaseId | None = None
+    reviews: tuple[Review, ...] = ()
+    events: tuple[CareEvent, ...] = ()
 
     def _invariants(self) -> Iterator[Problem]:
         return _case_invariants(self)
@@ -78,6 +83,28 @@ class Case(Validated):
     def record_assessment(self, assessment: Assessment) -> Case:
         """Return the case with another assessment."""
         return attrs.evolve(self, assessments=(*self.assessments, assessment))
+
+    def record_review(self, review: Review) -> Case:
+        """Return the case with another review held."""
+        return attrs.evolve(self, reviews=(*self.reviews, review))
+
+    def record_event(self, event: CareEvent) -> Case:
+        """Return the case with another event in the client's care or claim."""
+        return attrs.evolve(self, events=(*self.events, event))
+
+    def risk_tier_on(self, day: pendulum.Date) -> RiskTier | None:
+        """The risk tier set by the latest change of risk tier on or before ``day``
+        (``None`` when no change is recorded by then)."""
+        tier: RiskTier | None = None
+        latest: pendulum.Date | None = None
+        for event in self.events:
+            if (
+                event.kind is CareEventKind.RISK_TIER_CHANGE
+                and event.occurred_on <= day
+                and (latest is None or event.occurred_on >= latest)
+            ):
+                latest, tier = event.occurred_on, event.risk_tier
+        return tier
 
     def add_referral(self, referral: Referral) -> Case:
         """Return the case with another referral for the same client."""
@@ -120,6 +147,7 @@ def _case_invariants(case: Case) -> Iterator[Problem]:
         yield problem("previous_case_id", "self_reference", "must name an earlier episode")
     yield from duplicates("referrals", [r.id for r in case.referrals])
     yield from duplicates("assessments", [a.id for a in case.assessments])
+    yield from duplicates("reviews", [r.id for r in case.reviews])
     about_client: tuple[tuple[str, tuple[Referral | Assessment | CarePlan, ...]], ...] = (
         ("referrals", case.referrals),
         ("assessments", case.assessments),

@@ -51,6 +51,9 @@ __all__ = [
     "ReferralSourceKind",
     "Regulator",
     "RehabilitationCodeTrack",
+    "CareEventKind",
+    "ReviewKind",
+    "RiskTier",
     "Specialism",
     "StaffingModel",
 ]
@@ -520,3 +523,43 @@ class Intensity(_Code):
     LOW = "low"
     STANDARD = "standard"
     INTENSIVE = "intensive"
+
+
+class RiskTier(_Code):
+    """Where a predicted risk falls in a programme's tiers (E1; Wales APN's high, medium and
+    low risk groups). ``UNSCORED``: no predicted risk is recorded. The review cadence follows
+    the tier (M1, M2)."""
+
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+    UNSCORED = "unscored"
+
+
+class ReviewKind(_Code):
+    """What a review that was held was (M1-M6)."""
+
+    #: A review of the case at its risk cadence: a visit, call or virtual-ward round (M1-M3).
+    CASE_REVIEW = "case-review"
+    #: The case discussed at a multi-disciplinary team meeting (M4).
+    MDT_DISCUSSION = "mdt-discussion"
+    #: A review of the care plan, which may amend goals and interventions (M5, P3).
+    CARE_PLAN_REVIEW = "care-plan-review"
+    #: A review prompted by an event such as a hospital admission (M6).
+    URGENT_REVIEW = "urgent-review"
+
+
+class CareEventKind(_Code):
+    """Something that happened to the client or the claim and that the schedule reacts to:
+    admissions and A&E attendances trigger an urgent review (M6), a change of risk tier
+    changes the review cadence, and the Rehabilitation Code's clocks start and stop on the
+    steps of a claim."""
+
+    HOSPITAL_ADMISSION = "hospital-admission"
+    HOSPITAL_DISCHARGE = "hospital-discharge"
+    EMERGENCY_DEPARTMENT_ATTENDANCE = "emergency-department-attendance"
+    RISK_TIER_CHANGE = "risk-tier-change"
+    REHABILITATION_REQUESTED = "rehabilitation-requested"
+    COMPENSATOR_RESPONDED = "compensator-responded"
+    TRIAGE_REPORT_RECEIVED = "triage-report-received"
+    FUNDING_DECISION = "funding-decision"

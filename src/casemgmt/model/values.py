@@ -52,6 +52,7 @@ __all__ = [
     "ReferralId",
     "ReferralSourceId",
     "Registration",
+    "ReviewId",
     "TeamId",
     "instant_key",
 ]
@@ -69,6 +70,7 @@ GoalId = NewType("GoalId", str)
 InterventionId = NewType("InterventionId", str)
 AssessmentId = NewType("AssessmentId", str)
 CaseId = NewType("CaseId", str)
+ReviewId = NewType("ReviewId", str)
 
 ID_TYPES = (
     ClientId,
@@ -84,6 +86,7 @@ ID_TYPES = (
     InterventionId,
     AssessmentId,
     CaseId,
+    ReviewId,
 )
 """Every identifier type."""
 

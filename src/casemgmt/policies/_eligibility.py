@@ -28,7 +28,7 @@ import attrs
 import pendulum
 
 from casemgmt.errors import Problem
-from casemgmt.model import ConditionCategory, ConsentScope, ReferralSourceKind
+from casemgmt.model import ConditionCategory, ConsentScope, ReferralSourceKind, RiskTier
 from casemgmt.model._base import Validated, problem
 
 __all__ = [
@@ -494,16 +494,6 @@ class Exclusion(Validated):
     def applies(self, facts: EligibilityFacts) -> bool:
         """True when the exclusion applies to ``facts``."""
         return self.when.test(facts) is True
-
-
-class RiskTier(enum.Enum):
-    """Where a predicted risk falls in a programme's tiers (E1; Wales APN's high, medium and
-    low risk groups). ``UNSCORED``: no predicted risk is recorded."""
-
-    HIGH = "high"
-    MEDIUM = "medium"
-    LOW = "low"
-    UNSCORED = "unscored"
 
 
 @attrs.frozen(kw_only=True)

@@ -46,6 +46,13 @@ from casemgmt.policies._eligibility import (
     RiskTiers,
 )
 from casemgmt.policies._plan import PlanPolicy
+from casemgmt.policies._review import (
+    GUIDED_CARE_REVIEWS,
+    REHABILITATION_CODE_REVIEWS,
+    STANDARD_REVIEWS,
+    VIRTUAL_WARD_REVIEWS,
+    ReviewPolicy,
+)
 
 __all__ = [
     "CASTLEFIELDS",
@@ -88,6 +95,8 @@ class Programme(Validated):
         caseload: Its caseload limits, weights and allocation costs (C1-C8). Programmes
             whose evidence gives no caseload figure use the Department of Health's
             community-matron band (:data:`DH_COMMUNITY_MATRON`).
+        reviews: When its cases are reviewed and how soon things must happen (M1-M7, A2).
+            Programmes whose evidence gives no cadence use :data:`STANDARD_REVIEWS`.
     """
 
     key: str
@@ -97,6 +106,7 @@ class Programme(Validated):
     eligibility: EligibilityPolicy = attrs.field(factory=EligibilityPolicy)
     plan: PlanPolicy = attrs.field(factory=PlanPolicy)
     caseload: CaseloadPolicy = DH_COMMUNITY_MATRON
+    reviews: ReviewPolicy = STANDARD_REVIEWS
 
     def _invariants(self) -> Iterator[Problem]:
         if not self.key or not self.key.replace("-", "").isalnum() or self.key != self.key.lower():
@@ -111,6 +121,10 @@ class Programme(Validated):
     def with_caseload(self, caseload: CaseloadPolicy) -> Programme:
         """Return the programme with a different caseload policy."""
         return attrs.evolve(self, caseload=caseload)
+
+    def with_reviews(self, reviews: ReviewPolicy) -> Programme:
+        """Return the programme with a different review policy."""
+        return attrs.evolve(self, reviews=reviews)
 
     def with_eligibility(self, eligibility: EligibilityPolicy) -> Programme:
         """Return the programme with different eligibility and discharge criteria."""
@@ -161,6 +175,7 @@ The evidence states no admission criteria, so only the safeguards apply."""
 GUIDED_CARE = Programme(
     key="guided-care",
     caseload=GUIDED_CARE_CASELOAD,
+    reviews=GUIDED_CARE_REVIEWS,
     name="Guided Care",
     context=CaseManagementContext.LONG_TERM_CONDITIONS,
     sources=("002",),
@@ -223,6 +238,7 @@ high, medium and low risk groups (E1, E5; King's Fund 2011 citing Huws et al 200
 VIRTUAL_WARD = Programme(
     key="virtual-ward",
     name="Virtual Ward (Croydon, Wandsworth, Devon)",
+    reviews=VIRTUAL_WARD_REVIEWS,
     context=CaseManagementContext.LONG_TERM_CONDITIONS,
     sources=("002",),
     eligibility=EligibilityPolicy(
@@ -273,6 +289,7 @@ matters is return to work, so a plan needs an employment or education goal (P7) 
 REHABILITATION_CODE = Programme(
     key="rehabilitation-code",
     name="Personal injury rehabilitation (Rehabilitation Code)",
+    reviews=REHABILITATION_CODE_REVIEWS,
     context=CaseManagementContext.PERSONAL_INJURY,
     sources=("000", "003"),
     eligibility=EligibilityPolicy(

@@ -39,6 +39,8 @@ from casemgmt.model import (
     AssessmentId,
     AssessmentKind,
     BudgetHolder,
+    CareEvent,
+    CareEventKind,
     CarePlan,
     CarePlanId,
     CarePlanStatus,
@@ -105,6 +107,9 @@ from casemgmt.model import (
     Registration,
     Regulator,
     RehabilitationCodeTrack,
+    Review,
+    ReviewId,
+    ReviewKind,
     RiskInputs,
     SicknessAbsence,
     Specialism,
@@ -151,6 +156,7 @@ __all__ = [
     "case_profiles",
     "caseload_policies",
     "teams",
+    "care_events",
     "case_records",
     "cases",
     "clients",
@@ -169,6 +175,7 @@ __all__ = [
     "providers",
     "referral_sources",
     "referrals",
+    "reviews",
 ]
 
 T = TypeVar("T")
@@ -720,6 +727,44 @@ def care_plans(
     )
 
 
+def reviews(
+    *,
+    held_from: pendulum.Date | None = None,
+    held_by: Sequence[CaseManagerId] = (),
+    max_days: int = 400,
+) -> st.SearchStrategy[Review]:
+    """Reviews held (M1-M6), from ``held_from`` up to ``max_days`` after it."""
+    return st.builds(
+        Review,
+        id=identifiers("RV").map(ReviewId),
+        kind=st.sampled_from(ReviewKind),
+        held_on=_after(held_from, max_days) if held_from else dates(),
+        contact_mode=st.none() | st.sampled_from(ContactMode),
+        held_by=st.none() | st.sampled_from(list(held_by)) if held_by else st.none(),
+        summary=st.just("") | _TEXT,
+    )
+
+
+@st.composite
+def _care_events(draw: st.DrawFn, occurred_from: pendulum.Date | None, max_days: int) -> CareEvent:
+    kind = draw(st.sampled_from(CareEventKind))
+    return CareEvent(
+        kind=kind,
+        occurred_on=draw(_after(occurred_from, max_days) if occurred_from else dates()),
+        risk_tier=(
+            draw(st.sampled_from(RiskTier)) if kind is CareEventKind.RISK_TIER_CHANGE else None
+        ),
+        note=draw(st.just("") | _TEXT),
+    )
+
+
+def care_events(
+    *, occurred_from: pendulum.Date | None = None, max_days: int = 400
+) -> st.SearchStrategy[CareEvent]:
+    """Events in a client's care or claim (a change of risk tier always names the tier)."""
+    return _care_events(occurred_from, max_days)
+
+
 def assessments(
     *, client_id: ClientId | None = None, performed_by: Sequence[CaseManagerId] = ()
 ) -> st.SearchStrategy[Assessment]:
@@ -825,6 +870,16 @@ def _cases(
         plans=tuple(plans),
         closed_on=draw(_after(opened, 3000)) if chosen is CaseStatus.CLOSED else None,
         previous_case_id=draw(st.none() | identifiers("CSP").map(CaseId)),
+        reviews=tuple(
+            draw(
+                st.lists(
+                    reviews(held_from=opened, held_by=performers),
+                    max_size=3,
+                    unique_by=lambda r: r.id,
+                )
+            )
+        ),
+        events=tuple(draw(st.lists(care_events(occurred_from=opened), max_size=3))),
     )
 
 

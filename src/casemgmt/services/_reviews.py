@@ -1,0 +1,898 @@
+"""Review scheduling: what is due for each case, when, and what is overdue (M1-M7, A2, P3).
+
+A case has several *streams* of things due:
+
+- routine **case reviews** at the cadence of its risk tier (M1-M3), on a grid anchored to
+  the day the cycle started: the day the case opened, the day of each new plan version (a
+  revision restarts the cycle) and the day of each change of risk tier (the new cadence
+  applies from that day);
+- **MDT discussions** at the policy's MDT cadence (M4);
+- **care-plan reviews** of the current plan (P3, M5), from its own ``next_review`` date or
+  at the policy's cadence from the day the version was made;
+- each open **goal's due date**;
+- the **initial assessment** after the referral (A2);
+- an **urgent review** after each hospital admission or A&E attendance (M6);
+- **deadlines** of clocks such as the Rehabilitation Code's, started and stopped by events.
+
+A grid occurrence is met by a review held in its *window*: after the previous occurrence's
+due date (or the start of the cycle) and up to its own due date. A review held late falls
+in the next window and meets that occurrence; the one it missed stays missed. So the next
+review of a stream is the first occurrence whose window opens after the latest review, and
+it is overdue once its due date has passed.
+
+Dates that fall on a non-working day move to the next or previous working day
+(:attr:`~casemgmt.policies.ReviewPolicy.roll`); daily reviews fall on working days only,
+unless the programme has out-of-hours cover (M7). A backward move never goes back to or
+before the start of the cycle (the date moves forward instead), and occurrences that move
+onto the same day are one review. Deadlines counted in calendar days are not moved: they
+are someone else's deadlines, fixed by the rules that set them.
+
+Everything is computed on proleptic ordinals against a tabulated calendar
+(:meth:`~casemgmt.policies.WorkingCalendar.span`), so a year of reviews for one case costs
+microseconds and returns shared :class:`pendulum.Date` objects.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import enum
+from collections.abc import Iterable, Mapping, Sequence
+
+import attrs
+import pendulum
+
+from casemgmt.model import (
+    CareEventKind,
+    CarePlanStatus,
+    Case,
+    CaseId,
+    CaseManagerId,
+    CaseStatus,
+    GoalAchievementStatus,
+    GoalId,
+    GoalLifecycleStatus,
+    ReviewKind,
+    RiskTier,
+)
+from casemgmt.policies import CalendarSpan, Clock, ReviewPolicy, Roll, WorkingCalendar
+from casemgmt.policies._review import Cadence
+
+__all__ = [
+    "DueKind",
+    "DueReview",
+    "ReviewSchedule",
+    "ReviewStream",
+    "ReviewsDue",
+    "ScheduledReview",
+    "next_review",
+    "reviews_due",
+    "schedule",
+]
+
+
+class DueKind(enum.Enum):
+    """What is due."""
+
+    CASE_REVIEW = "case-review"
+    MDT_DISCUSSION = "mdt-discussion"
+    CARE_PLAN_REVIEW = "care-plan-review"
+    GOAL_DUE = "goal-due"
+    INITIAL_ASSESSMENT = "initial-assessment"
+    URGENT_REVIEW = "urgent-review"
+    DEADLINE = "deadline"
+
+    @property
+    def is_review(self) -> bool:
+        """True for the case manager's own work (everything but another party's deadline):
+        these fall on working days unless the programme has out-of-hours cover."""
+        return self is not DueKind.DEADLINE
+
+
+_RESOLVED_GOAL = frozenset(
+    {
+        GoalLifecycleStatus.COMPLETED,
+        GoalLifecycleStatus.CANCELLED,
+        GoalLifecycleStatus.ENTERED_IN_ERROR,
+        GoalLifecycleStatus.REJECTED,
+    }
+)
+_FINAL_ACHIEVEMENT = frozenset(
+    {
+        GoalAchievementStatus.ACHIEVED,
+        GoalAchievementStatus.NOT_ACHIEVED,
+        GoalAchievementStatus.NOT_ATTAINABLE,
+    }
+)
+_LIVE_PLAN = frozenset({CarePlanStatus.ACTIVE, CarePlanStatus.ON_HOLD})
+_NO_LIMIT = 10**9
+_MONTH_DAYS = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
+@attrs.frozen(kw_only=True)
+class ReviewStream:
+    """The dates of one stream of a case's schedule.
+
+    Attributes:
+        kind: What is due.
+        title: What it is, in words (``"weekly case review"``).
+        rule_id: The catalogue rule it applies, if any.
+        dates: The due dates in the window, in order.
+        clock: The clock of a deadline, initial assessment or urgent review.
+        goal_id: The goal, for a goal's due date.
+    """
+
+    kind: DueKind
+    title: str
+    rule_id: str | None
+    dates: tuple[pendulum.Date, ...]
+    clock: Clock | None = None
+    goal_id: GoalId | None = None
+
+
+@attrs.frozen(kw_only=True)
+class ScheduledReview:
+    """One dated entry of a schedule, with its instant in the calendar's time zone."""
+
+    case_id: CaseId
+    manager_id: CaseManagerId | None
+    kind: DueKind
+    title: str
+    rule_id: str | None
+    due: pendulum.Date
+    due_at: pendulum.DateTime
+    clock: Clock | None = None
+    goal_id: GoalId | None = None
+
+
+@attrs.frozen(kw_only=True)
+class ReviewSchedule:
+    """What falls due for one case between two dates (both included).
+
+    ``streams`` holds the dates by kind; :meth:`items` lists them as dated entries with
+    their instants, and :attr:`dates` merges them.
+    """
+
+    case_id: CaseId
+    manager_id: CaseManagerId | None
+    start: pendulum.Date
+    end: pendulum.Date
+    streams: tuple[ReviewStream, ...]
+    calendar: WorkingCalendar = attrs.field(repr=False)
+    review_hour: int = attrs.field(default=9, repr=False)
+    review_minute: int = attrs.field(default=0, repr=False)
+
+    @property
+    def dates(self) -> tuple[pendulum.Date, ...]:
+        """Every due date of every stream, in order (a date twice when two things are due)."""
+        if len(self.streams) == 1:
+            return self.streams[0].dates
+        return tuple(sorted(d for s in self.streams for d in s.dates))
+
+    def __len__(self) -> int:
+        return sum(len(s.dates) for s in self.streams)
+
+    def items(self) -> tuple[ScheduledReview, ...]:
+        """Every entry, by due date, then kind, with its instant (the policy's review time in
+        the calendar's time zone; see :meth:`WorkingCalendar.instant`)."""
+        order = {kind: index for index, kind in enumerate(DueKind)}
+        entries = [
+            ScheduledReview(
+                case_id=self.case_id,
+                manager_id=self.manager_id,
+                kind=stream.kind,
+                title=stream.title,
+                rule_id=stream.rule_id,
+                due=day,
+                due_at=self.calendar.instant(day, self.review_hour, self.review_minute),
+                clock=stream.clock,
+                goal_id=stream.goal_id,
+            )
+            for stream in self.streams
+            for day in stream.dates
+        ]
+        entries.sort(key=lambda e: (e.due, order[e.kind], e.title))
+        return tuple(entries)
+
+
+@attrs.frozen(kw_only=True)
+class DueReview:
+    """Something due for a case on or after a given day, or overdue.
+
+    Attributes:
+        case_id: The case.
+        manager_id: Its accountable case manager.
+        kind: What is due.
+        title: What it is, in words.
+        rule_id: The catalogue rule it applies, if any.
+        due: The due date.
+        due_at: The due instant (the policy's review time, in the calendar's time zone).
+        days_overdue: Calendar days since the due date (0 when not overdue).
+        working_days_overdue: Working days since the due date (0 when not overdue).
+        missed: Occurrences of a routine stream whose due date has passed with no review
+            since (1 for an overdue one-off item).
+        clock: The clock of a deadline, initial assessment or urgent review.
+        goal_id: The goal, for a goal's due date.
+    """
+
+    case_id: CaseId
+    manager_id: CaseManagerId | None
+    kind: DueKind
+    title: str
+    rule_id: str | None
+    due: pendulum.Date
+    due_at: pendulum.DateTime
+    days_overdue: int = 0
+    working_days_overdue: int = 0
+    missed: int = 0
+    clock: Clock | None = None
+    goal_id: GoalId | None = None
+
+    @property
+    def overdue(self) -> bool:
+        """True once the due date has passed."""
+        return self.days_overdue > 0
+
+    @property
+    def verified(self) -> bool:
+        """False when the item comes from a clock whose figure is not verified."""
+        return self.clock is None or self.clock.verified
+
+    def __str__(self) -> str:
+        rule = f" ({self.rule_id})" if self.rule_id else ""
+        flag = "" if self.verified else " [unverified figure]"
+        if self.overdue:
+            when = f"overdue since {self.due.isoformat()} ({self.days_overdue} days)"
+        else:
+            when = f"due {self.due.isoformat()}"
+        return f"{self.case_id}: {self.title}{rule} {when}{flag}"
+
+
+@attrs.frozen(kw_only=True)
+class ReviewsDue:
+    """What is due or overdue across many cases on a day.
+
+    Attributes:
+        as_of: The day asked about.
+        until: The last day of the period looked ahead to.
+        items: Every overdue item, and every item due from ``as_of`` to ``until``, ordered
+            by case manager, then due date.
+    """
+
+    as_of: pendulum.Date
+    until: pendulum.Date
+    items: tuple[DueReview, ...]
+
+    @property
+    def overdue(self) -> tuple[DueReview, ...]:
+        """The overdue items."""
+        return tuple(i for i in self.items if i.overdue)
+
+    @property
+    def due(self) -> tuple[DueReview, ...]:
+        """The items due from ``as_of`` to ``until``."""
+        return tuple(i for i in self.items if not i.overdue)
+
+    def by_manager(self) -> Mapping[CaseManagerId | None, tuple[DueReview, ...]]:
+        """The items grouped by accountable case manager (``None``: no manager)."""
+        groups: dict[CaseManagerId | None, list[DueReview]] = {}
+        for item in self.items:
+            groups.setdefault(item.manager_id, []).append(item)
+        return {manager: tuple(items) for manager, items in groups.items()}
+
+    def for_manager(self, manager_id: CaseManagerId) -> tuple[DueReview, ...]:
+        """The items of one case manager."""
+        return tuple(i for i in self.items if i.manager_id == manager_id)
+
+
+# ---------------------------------------------------------------------------------------
+# The grid: segments of one cadence, and the due dates of their occurrences.
+
+
+@attrs.frozen
+class _Segment:
+    """One cycle of a routine stream: occurrences at ``anchor + k * cadence`` for
+    ``k >= first_k``, the first window opening at ``start``, until ``limit`` (exclusive)."""
+
+    start: int
+    anchor: int
+    cadence: Cadence
+    limit: int
+    first_k: int = 1
+
+
+def _month_add(span: CalendarSpan, anchor: int, months: int) -> int:
+    day = span.days[anchor - span.base]
+    year, month0 = divmod(day.year * 12 + day.month - 1 + months, 12)
+    month = month0 + 1
+    length = _MONTH_DAYS[month0]
+    if month == 2 and year % 4 == 0 and (year % 100 != 0 or year % 400 == 0):
+        length = 29
+    return _dt.date(year, month, min(day.day, length)).toordinal()
+
+
+def _segment_dues(
+    span: CalendarSpan,
+    segment: _Segment,
+    *,
+    forward: bool,
+    cover: bool,
+    low: int,
+    high: int,
+) -> list[int]:
+    """The due dates (ordinals) of the segment's occurrences that fall from ``low`` to
+    ``high`` (both included), in order."""
+    limit = min(segment.limit, high + 1)
+    cadence = segment.cadence
+    if cadence.is_daily:
+        first = max(segment.start + 1, low)
+        if first >= limit:
+            return []
+        if cover:
+            return list(range(first, limit))
+        a, b = span.working_slice(first, limit - 1)
+        return list(span.working_ords[a:b])
+    step = cadence.days
+    months = cadence.months
+    anchor = segment.anchor
+    # Start a little before the first occurrence that can reach ``low``: a move to a working
+    # day shifts a date by a few days at most.
+    if step:
+        k = max(segment.first_k, (low - anchor) // step - 1 - 7 // step)
+    else:
+        low_day = span.days[max(low, span.base) - span.base]
+        anchor_day = span.days[anchor - span.base]
+        gap = (low_day.year - anchor_day.year) * 12 + low_day.month - anchor_day.month
+        k = max(segment.first_k, gap // months - 1)
+    start = segment.start
+    previous = start
+    if k > segment.first_k:
+        nominal = anchor + (k - 1) * step if step else _month_add(span, anchor, (k - 1) * months)
+        previous = max(start, _roll(span, nominal, forward, start))
+    dues: list[int] = []
+    while True:
+        nominal = anchor + k * step if step else _month_add(span, anchor, k * months)
+        due = _roll(span, nominal, forward, start)
+        if due >= limit:
+            return dues
+        if due > previous:
+            if due >= low:
+                dues.append(due)
+            previous = due
+        k += 1
+
+
+def _roll(span: CalendarSpan, nominal: int, forward: bool, start: int) -> int:
+    index = span.next_working[nominal - span.base]
+    ords = span.working_ords
+    found = ords[index]
+    if forward or found == nominal:
+        return found
+    earlier = ords[index - 1]
+    return earlier if earlier > start else found
+
+
+def _first_dues(
+    span: CalendarSpan, segment: _Segment, *, forward: bool, cover: bool, low: int, count: int
+) -> list[int]:
+    """The first ``count`` due dates of the segment from ``low`` on."""
+    high = low + 40
+    while True:
+        dues = _segment_dues(span, segment, forward=forward, cover=cover, low=low, high=high)
+        if len(dues) >= count or high >= segment.limit:
+            return dues[:count]
+        high = min(segment.limit, low + 2 * (high - low) + 400)
+
+
+# ---------------------------------------------------------------------------------------
+# The streams of a case.
+
+
+@attrs.frozen
+class _Routine:
+    kind: DueKind
+    title: str
+    rule_id: str
+    segments: tuple[_Segment, ...]
+    counts: frozenset[ReviewKind]
+
+
+@attrs.frozen
+class _OneOff:
+    kind: DueKind
+    title: str
+    rule_id: str | None
+    due: int
+    met_on: int | None
+    clock: Clock | None = None
+    goal_id: GoalId | None = None
+
+
+def _ordinal(day: pendulum.Date) -> int:
+    return day.toordinal()
+
+
+def _tier_on(case: Case, ordinal: int) -> RiskTier:
+    tier: RiskTier | None = None
+    latest = -1
+    for event in case.events:
+        if event.kind is CareEventKind.RISK_TIER_CHANGE:
+            when = event.occurred_on.toordinal()
+            if latest <= when <= ordinal:
+                latest, tier = when, event.risk_tier
+    return tier or RiskTier.UNSCORED
+
+
+def _case_limit(case: Case) -> int:
+    return case.closed_on.toordinal() + 1 if case.closed_on is not None else _NO_LIMIT
+
+
+def _routines(case: Case, policy: ReviewPolicy) -> list[_Routine]:
+    if not case.is_open or (case.status is CaseStatus.ON_HOLD and policy.pause_on_hold):
+        return []
+    opened = case.opened_on.toordinal()
+    limit = _case_limit(case)
+    routines: list[_Routine] = []
+    # Case reviews: a new cycle on opening, at each plan version and at each tier change.
+    starts = {opened}
+    for plan in case.plans:
+        starts.add(max(opened, plan.created_on.toordinal()))
+    for event in case.events:
+        if event.kind is CareEventKind.RISK_TIER_CHANGE:
+            starts.add(max(opened, event.occurred_on.toordinal()))
+    ordered = sorted(s for s in starts if s < limit)
+    segments: list[_Segment] = []
+    cadences = policy.cadences
+    for index, start in enumerate(ordered):
+        cadence = cadences.for_tier(_tier_on(case, start))
+        end = ordered[index + 1] if index + 1 < len(ordered) else limit
+        if cadence is not None:
+            segments.append(_Segment(start, start, cadence, end))
+    if segments:
+        routines.append(
+            _Routine(
+                DueKind.CASE_REVIEW,
+                "case review",
+                policy.cadence_rule,
+                tuple(segments),
+                policy.counts_as_case_review,
+            )
+        )
+    if policy.mdt is not None:
+        routines.append(
+            _Routine(
+                DueKind.MDT_DISCUSSION,
+                "MDT discussion",
+                "M4",
+                (_Segment(opened, opened, policy.mdt, limit),),
+                frozenset({ReviewKind.MDT_DISCUSSION}),
+            )
+        )
+    plan = case.current_plan
+    if plan is not None and plan.status in _LIVE_PLAN:
+        created = max(opened, plan.created_on.toordinal())
+        cadence = policy.care_plan_review
+        if cadence is not None:
+            if plan.next_review is not None:
+                anchor = plan.next_review.toordinal()
+                plan_segment = _Segment(created, anchor, cadence, limit, 0)
+            else:
+                plan_segment = _Segment(created, created, cadence, limit)
+            routines.append(
+                _Routine(
+                    DueKind.CARE_PLAN_REVIEW,
+                    "care-plan review",
+                    "P3",
+                    (plan_segment,),
+                    frozenset({ReviewKind.CARE_PLAN_REVIEW}),
+                )
+            )
+    return routines
+
+
+def _one_offs(
+    case: Case, policy: ReviewPolicy, calendar: WorkingCalendar, span: CalendarSpan
+) -> list[_OneOff]:
+    if case.status in (CaseStatus.CLOSED, CaseStatus.DECLINED):
+        return []
+    items: list[_OneOff] = []
+    forward = policy.roll is Roll.FORWARD
+    cover = policy.out_of_hours_cover
+    reviews = sorted(r.held_on.toordinal() for r in case.reviews)
+    reviews_by_kind = [(r.held_on.toordinal(), r.kind) for r in case.reviews]
+    clock = policy.initial_assessment
+    if clock is not None and case.referrals:
+        start = min(r.received_on for r in case.referrals).toordinal()
+        done = [a.performed_on.toordinal() for a in case.assessments]
+        items.append(
+            _OneOff(
+                DueKind.INITIAL_ASSESSMENT,
+                clock.title,
+                clock.rule_id,
+                _allowance(span, start, clock, cover=False),
+                min(done) if done else None,
+                clock,
+            )
+        )
+    urgent = policy.urgent_review
+    for event in case.events:
+        if event.kind not in policy.urgent_triggers:
+            continue
+        start = event.occurred_on.toordinal()
+        met = next((r for r in reviews if r >= start), None)
+        items.append(
+            _OneOff(
+                DueKind.URGENT_REVIEW,
+                f"urgent review after {event.kind.value.replace('-', ' ')} "
+                f"on {event.occurred_on.isoformat()}",
+                urgent.rule_id,
+                _allowance(span, start, urgent, cover=cover),
+                met,
+                urgent,
+            )
+        )
+    tracks = {r.rehabilitation_code_track for r in case.referrals}
+    for clock in policy.clocks:
+        if clock.tracks and not (clock.tracks & tracks):
+            continue
+        stops = sorted(e.occurred_on.toordinal() for e in case.events if e.kind is clock.stops)
+        for event in case.events:
+            if event.kind is not clock.starts:
+                continue
+            start = event.occurred_on.toordinal()
+            met = next((s for s in stops if s >= start), None)
+            due = start + clock.days
+            if clock.working_days:
+                due = span.add_working_days(start, clock.days)
+            items.append(_OneOff(DueKind.DEADLINE, clock.title, clock.rule_id, due, met, clock))
+    plan = case.current_plan
+    live = plan is not None and plan.status in _LIVE_PLAN
+    if live and plan is not None and plan.next_review and policy.care_plan_review is None:
+        # A plan's own review date, with no cadence to follow it: one review on that date.
+        created = plan.created_on.toordinal()
+        held = [
+            o for o, kind in reviews_by_kind if kind is ReviewKind.CARE_PLAN_REVIEW and o > created
+        ]
+        items.append(
+            _OneOff(
+                DueKind.CARE_PLAN_REVIEW,
+                "care-plan review",
+                "P3",
+                _roll(span, plan.next_review.toordinal(), forward, created),
+                min(held) if held else None,
+            )
+        )
+    if policy.goal_due_dates and live and plan is not None:
+        for goal in plan.goals:
+            if goal.due is None or goal.lifecycle_status in _RESOLVED_GOAL:
+                continue
+            if goal.achievement_status in _FINAL_ACHIEVEMENT:
+                continue
+            nominal = goal.due.toordinal()
+            due = nominal if cover else _roll(span, nominal, forward, -1)
+            items.append(_OneOff(DueKind.GOAL_DUE, "goal due", None, due, None, goal_id=goal.id))
+    return items
+
+
+def _allowance(span: CalendarSpan, start: int, clock: Clock, *, cover: bool) -> int:
+    """The due date of the case manager's own work "within ``clock.days``" of ``start``:
+    every day counts with out-of-hours cover; otherwise it ends on a working day, moved
+    back into the allowance if it can be."""
+    if cover:
+        return start + clock.days
+    if clock.working_days:
+        return span.add_working_days(start, clock.days)
+    due = start + clock.days
+    rolled = span.roll(due, False)
+    return rolled if rolled >= start else span.roll(due, True)
+
+
+# ---------------------------------------------------------------------------------------
+# Public services.
+
+
+def schedule(
+    case: Case,
+    *,
+    policy: ReviewPolicy,
+    calendar: WorkingCalendar,
+    start: pendulum.Date,
+    end: pendulum.Date,
+) -> ReviewSchedule:
+    """Everything that falls due for ``case`` from ``start`` to ``end`` (both included).
+
+    Routine reviews, MDT discussions and plan reviews follow the grid of each cycle (see the
+    module's description); the initial assessment, urgent reviews, deadlines and goal due
+    dates appear when they fall in the window and were not yet met by ``end``.
+
+    Args:
+        case: The case.
+        policy: The programme's review policy.
+        calendar: The team's working-day calendar and time zone.
+        start: The first day of the window.
+        end: The last day of the window.
+
+    Returns:
+        The schedule, one stream per kind (one per goal, clock and event for one-off items).
+
+    Raises:
+        ValueError: when ``end`` is before ``start``, or the window is outside 1970-2199.
+
+    A low-risk case opened on 31 January is reviewed monthly, anchored to the 31st: 28
+    February is a Saturday, so that review moves to Monday 2 March, and the next is still
+    on 31 March.
+
+    >>> import pendulum
+    >>> from casemgmt.model import (
+    ...     Case, CaseStatus, CareEvent, CareEventKind, Referral, RiskTier)
+    >>> from casemgmt.policies import ENGLAND_AND_WALES, STANDARD_REVIEWS
+    >>> referral = Referral(id="R-1", client_id="CL-1", source_id="GP-1",
+    ...                     received_on=pendulum.date(2026, 1, 20), reason="falls")
+    >>> low_risk = CareEvent(kind=CareEventKind.RISK_TIER_CHANGE,
+    ...                      occurred_on=pendulum.date(2026, 1, 31), risk_tier=RiskTier.LOW)
+    >>> case = Case(id="C-1", client_id="CL-1", programme="generic",
+    ...             status=CaseStatus.ACTIVE, opened_on=pendulum.date(2026, 1, 31),
+    ...             referrals=(referral,), manager_id="CM-1", events=(low_risk,))
+    >>> planned = schedule(case, policy=STANDARD_REVIEWS, calendar=ENGLAND_AND_WALES,
+    ...                    start=pendulum.date(2026, 2, 1), end=pendulum.date(2026, 5, 31))
+    >>> for stream in planned.streams:
+    ...     print(stream.title, [d.isoformat() for d in stream.dates])
+    monthly case review ['2026-03-02', '2026-03-31', '2026-04-30']
+    monthly MDT discussion ['2026-03-02', '2026-03-31', '2026-04-30']
+    initial assessment ['2026-02-03']
+    """
+    if end < start:
+        raise ValueError("end must not be before start")
+    low, high = start.toordinal(), end.toordinal()
+    span = calendar.span(min(start.year, case.opened_on.year), end.year)
+    forward = policy.roll is Roll.FORWARD
+    cover = policy.out_of_hours_cover
+    streams: list[ReviewStream] = []
+    days = span.days
+    base = span.base
+    for routine in _routines(case, policy):
+        dues: list[int] = []
+        for segment in routine.segments:
+            if segment.limit <= low or segment.start > high:
+                continue
+            dues.extend(
+                _segment_dues(span, segment, forward=forward, cover=cover, low=low, high=high)
+            )
+        if dues:
+            streams.append(
+                ReviewStream(
+                    kind=routine.kind,
+                    title=_routine_title(routine),
+                    rule_id=routine.rule_id,
+                    dates=tuple([days[o - base] for o in dues]),
+                )
+            )
+    for item in _one_offs(case, policy, calendar, span):
+        if low <= item.due <= high and (item.met_on is None or item.met_on > high):
+            streams.append(
+                ReviewStream(
+                    kind=item.kind,
+                    title=item.title,
+                    rule_id=item.rule_id,
+                    dates=(span.date(item.due),),
+                    clock=item.clock,
+                    goal_id=item.goal_id,
+                )
+            )
+    return ReviewSchedule(
+        case_id=case.id,
+        manager_id=case.manager_id,
+        start=start,
+        end=end,
+        streams=tuple(streams),
+        calendar=calendar,
+        review_hour=policy.review_hour,
+        review_minute=policy.review_minute,
+    )
+
+
+def _routine_title(routine: _Routine) -> str:
+    cadences = {str(s.cadence) for s in routine.segments}
+    if len(cadences) == 1 and routine.kind is not DueKind.CARE_PLAN_REVIEW:
+        return f"{cadences.pop()} {routine.title}"
+    return routine.title
+
+
+def _outstanding(
+    case: Case,
+    *,
+    policy: ReviewPolicy,
+    calendar: WorkingCalendar,
+    as_of: pendulum.Date,
+) -> list[DueReview]:
+    today = as_of.toordinal()
+    span = calendar.span(min(as_of.year, case.opened_on.year) - 1, as_of.year + 3)
+    forward = policy.roll is Roll.FORWARD
+    cover = policy.out_of_hours_cover
+    held = [(r.held_on.toordinal(), r.kind) for r in case.reviews]
+    found: list[DueReview] = []
+
+    def due_review(
+        kind: DueKind,
+        title: str,
+        rule_id: str | None,
+        due: int,
+        missed: int,
+        clock: Clock | None = None,
+        goal_id: GoalId | None = None,
+    ) -> DueReview:
+        day = span.date(due)
+        late = max(0, today - due)
+        return DueReview(
+            case_id=case.id,
+            manager_id=case.manager_id,
+            kind=kind,
+            title=title,
+            rule_id=rule_id,
+            due=day,
+            due_at=calendar.instant(day, policy.review_hour, policy.review_minute),
+            days_overdue=late,
+            working_days_overdue=span.count(due + 1, today) if late else 0,
+            missed=missed if late else 0,
+            clock=clock,
+            goal_id=goal_id,
+        )
+
+    for routine in _routines(case, policy):
+        last = max((o for o, k in held if k in routine.counts and o <= today), default=None)
+        following = _next_occurrence(span, routine.segments, last, forward=forward, cover=cover)
+        if following is None:
+            continue
+        missed = 0
+        if following < today:
+            missed = sum(
+                len(
+                    _segment_dues(
+                        span, s, forward=forward, cover=cover, low=following, high=today - 1
+                    )
+                )
+                for s in routine.segments
+                if s.limit > following and s.start < today
+            )
+        found.append(
+            due_review(routine.kind, _routine_title(routine), routine.rule_id, following, missed)
+        )
+    for item in _one_offs(case, policy, calendar, span):
+        if item.met_on is not None and item.met_on <= today:
+            continue
+        found.append(
+            due_review(item.kind, item.title, item.rule_id, item.due, 1, item.clock, item.goal_id)
+        )
+    return found
+
+
+def _next_occurrence(
+    span: CalendarSpan,
+    segments: Sequence[_Segment],
+    last: int | None,
+    *,
+    forward: bool,
+    cover: bool,
+) -> int | None:
+    """The due date of the first occurrence whose window opens at or after ``last``."""
+    for segment in segments:
+        if last is not None and segment.limit <= last:
+            continue
+        if last is None or last <= segment.start:
+            dues = _first_dues(span, segment, forward=forward, cover=cover, low=0, count=1)
+            if dues:
+                return dues[0]
+            continue
+        # The first due date on or after the review is the occurrence it met.
+        dues = _first_dues(span, segment, forward=forward, cover=cover, low=last, count=2)
+        if len(dues) == 2:
+            return dues[1]
+    return None
+
+
+def next_review(
+    case: Case,
+    *,
+    policy: ReviewPolicy,
+    calendar: WorkingCalendar,
+    as_of: pendulum.Date,
+) -> DueReview | None:
+    """The first thing due for ``case`` on ``as_of``: the longest-overdue item, or else the
+    next one due (``None`` when nothing is: a closed case, or a policy with nothing to
+    schedule).
+
+    Args:
+        case: The case, with the reviews held and the events recorded so far.
+        policy: The programme's review policy.
+        calendar: The team's working-day calendar and time zone.
+        as_of: The day asked about; reviews and events after it are ignored.
+
+    A medium-risk case opened on Monday 2 March is reviewed weekly; one review held on
+    4 March met the review due on the 9th, so on the 20th the one due on the 16th is four
+    days overdue.
+
+    >>> import pendulum
+    >>> from casemgmt.model import (
+    ...     Assessment, AssessmentKind, Case, CaseStatus, CareEvent, CareEventKind,
+    ...     ContactMode, Referral, Review, ReviewKind, RiskTier)
+    >>> from casemgmt.policies import ENGLAND_AND_WALES, STANDARD_REVIEWS
+    >>> referral = Referral(id="R-1", client_id="CL-1", source_id="GP-1",
+    ...                     received_on=pendulum.date(2026, 2, 20), reason="COPD")
+    >>> assessed = Assessment(id="A-1", client_id="CL-1", kind=AssessmentKind.INITIAL,
+    ...                       performed_on=pendulum.date(2026, 2, 27),
+    ...                       contact_mode=ContactMode.FACE_TO_FACE)
+    >>> case = Case(id="C-1", client_id="CL-1", programme="generic",
+    ...             status=CaseStatus.ACTIVE, opened_on=pendulum.date(2026, 3, 2),
+    ...             referrals=(referral,), assessments=(assessed,), manager_id="CM-1",
+    ...             events=(CareEvent(kind=CareEventKind.RISK_TIER_CHANGE,
+    ...                               occurred_on=pendulum.date(2026, 3, 2),
+    ...                               risk_tier=RiskTier.MEDIUM),),
+    ...             reviews=(Review(id="RV-1", kind=ReviewKind.CASE_REVIEW,
+    ...                             held_on=pendulum.date(2026, 3, 4)),))
+    >>> due = next_review(case, policy=STANDARD_REVIEWS.with_mdt(None),
+    ...                   calendar=ENGLAND_AND_WALES, as_of=pendulum.date(2026, 3, 20))
+    >>> print(due)
+    C-1: weekly case review (M1) overdue since 2026-03-16 (4 days)
+    >>> due.missed, due.working_days_overdue
+    (1, 4)
+    """
+    items = _outstanding(case, policy=policy, calendar=calendar, as_of=as_of)
+    if not items:
+        return None
+    return min(items, key=lambda i: (i.due, list(DueKind).index(i.kind), i.title))
+
+
+def reviews_due(
+    cases: Iterable[Case],
+    *,
+    policy: ReviewPolicy,
+    calendar: WorkingCalendar,
+    as_of: pendulum.Date,
+    until: pendulum.Date | None = None,
+) -> ReviewsDue:
+    """Everything overdue on ``as_of``, and everything due from ``as_of`` to ``until``, for
+    many cases, ordered by case manager and due date.
+
+    Args:
+        cases: The cases (closed ones contribute nothing).
+        policy: The programme's review policy.
+        calendar: The team's working-day calendar and time zone.
+        as_of: The day asked about.
+        until: The last day to look ahead to; by default the Sunday ending ``as_of``'s week.
+
+    A high-risk patient on a virtual ward since Monday 2 March, with no review held, and
+    admitted to hospital on Friday 6 March: on Monday 9 March the daily review has been
+    overdue since the 3rd, and the urgent review is due that day, the next working day.
+
+    >>> import pendulum
+    >>> from casemgmt.model import (
+    ...     Case, CaseStatus, CareEvent, CareEventKind, Referral, RiskTier)
+    >>> from casemgmt.policies import ENGLAND_AND_WALES, VIRTUAL_WARD_REVIEWS
+    >>> referral = Referral(id="R-1", client_id="CL-1", source_id="GP-1",
+    ...                     received_on=pendulum.date(2026, 2, 20), reason="heart failure")
+    >>> case = Case(id="C-1", client_id="CL-1", programme="virtual-ward",
+    ...             status=CaseStatus.ACTIVE, opened_on=pendulum.date(2026, 3, 2),
+    ...             referrals=(referral,), manager_id="CM-1",
+    ...             events=(CareEvent(kind=CareEventKind.RISK_TIER_CHANGE,
+    ...                               occurred_on=pendulum.date(2026, 3, 2),
+    ...                               risk_tier=RiskTier.HIGH),
+    ...                     CareEvent(kind=CareEventKind.HOSPITAL_ADMISSION,
+    ...                               occurred_on=pendulum.date(2026, 3, 6))))
+    >>> week = reviews_due([case], policy=VIRTUAL_WARD_REVIEWS.with_initial_assessment(None),
+    ...                    calendar=ENGLAND_AND_WALES, as_of=pendulum.date(2026, 3, 9))
+    >>> for item in week.items:
+    ...     print(item.title, item.rule_id, item.due.isoformat(), item.days_overdue)
+    daily case review M2 2026-03-03 6
+    urgent review after hospital admission on 2026-03-06 M6 2026-03-09 0
+    """
+    if until is None:
+        until = as_of.add(days=7 - as_of.isoweekday())
+    if until < as_of:
+        raise ValueError("until must not be before as_of")
+    horizon = until.toordinal()
+    found: list[DueReview] = []
+    for case in cases:
+        for item in _outstanding(case, policy=policy, calendar=calendar, as_of=as_of):
+            if item.due.toordinal() <= horizon:
+                found.append(item)
+    found.sort(key=lambda i: (str(i.manager_id or ""), i.due, i.case_id, i.kind.value, i.title))
+    return ReviewsDue(as_of=as_of, until=until, items=tuple(found))
