@@ -237,9 +237,8 @@ class CalendarSpan:
     def add_working_days(self, ordinal: int, count: int) -> int:
         """The ``count``-th working day after ``ordinal`` (0: ``ordinal`` rolled forward)."""
         index = self.next_working[ordinal - self.base]
-        if count and self.working_ords[index] == ordinal:
-            index += 1
-            count -= 1
+        if count and self.working_ords[index] != ordinal:
+            count -= 1  # the first working day after a non-working one is the next one
         return self.working_ords[index + count]
 
     def count(self, first: int, last: int) -> int:

@@ -374,13 +374,16 @@ def _roll(span: CalendarSpan, nominal: int, forward: bool, start: int) -> int:
 def _first_dues(
     span: CalendarSpan, segment: _Segment, *, forward: bool, cover: bool, low: int, count: int
 ) -> list[int]:
-    """The first ``count`` due dates of the segment from ``low`` on."""
-    high = low + 40
+    """The first ``count`` due dates of the segment from ``low`` on (fewer when the segment
+    ends, or the tabulated span does, first)."""
+    low = max(low, segment.start)
+    last = min(segment.limit, span.end - 370)  # leave room to roll past the window
+    high = min(low + 40, last)
     while True:
         dues = _segment_dues(span, segment, forward=forward, cover=cover, low=low, high=high)
-        if len(dues) >= count or high >= segment.limit:
+        if len(dues) >= count or high >= last:
             return dues[:count]
-        high = min(segment.limit, low + 2 * (high - low) + 400)
+        high = min(last, low + 2 * (high - low) + 400)
 
 
 # ---------------------------------------------------------------------------------------
@@ -434,8 +437,8 @@ def _routines(case: Case, policy: ReviewPolicy) -> list[_Routine]:
     routines: list[_Routine] = []
     # Case reviews: a new cycle on opening, at each plan version and at each tier change.
     starts = {opened}
-    for plan in case.plans:
-        starts.add(max(opened, plan.created_on.toordinal()))
+    for version in case.plans:
+        starts.add(max(opened, version.created_on.toordinal()))
     for event in case.events:
         if event.kind is CareEventKind.RISK_TIER_CHANGE:
             starts.add(max(opened, event.occurred_on.toordinal()))
@@ -567,8 +570,7 @@ def _one_offs(
                 continue
             if goal.achievement_status in _FINAL_ACHIEVEMENT:
                 continue
-            nominal = goal.due.toordinal()
-            due = nominal if cover else _roll(span, nominal, forward, -1)
+            due = _roll(span, goal.due.toordinal(), forward, -1)
             items.append(_OneOff(DueKind.GOAL_DUE, "goal due", None, due, None, goal_id=goal.id))
     return items
 
@@ -739,7 +741,10 @@ def _outstanding(
 
     for routine in _routines(case, policy):
         last = max((o for o, k in held if k in routine.counts and o <= today), default=None)
-        following = _next_occurrence(span, routine.segments, last, forward=forward, cover=cover)
+        # A new cycle (a plan revision, a change of tier) supersedes what the old one left
+        # outstanding: only the cycle running today counts.
+        current = [s for s in routine.segments if s.limit > today]
+        following = _next_occurrence(span, current, last, forward=forward, cover=cover)
         if following is None:
             continue
         missed = 0
@@ -750,8 +755,8 @@ def _outstanding(
                         span, s, forward=forward, cover=cover, low=following, high=today - 1
                     )
                 )
-                for s in routine.segments
-                if s.limit > following and s.start < today
+                for s in current
+                if s.start < today
             )
         found.append(
             due_review(routine.kind, _routine_title(routine), routine.rule_id, following, missed)
@@ -778,7 +783,9 @@ def _next_occurrence(
         if last is not None and segment.limit <= last:
             continue
         if last is None or last <= segment.start:
-            dues = _first_dues(span, segment, forward=forward, cover=cover, low=0, count=1)
+            dues = _first_dues(
+                span, segment, forward=forward, cover=cover, low=segment.start, count=1
+            )
             if dues:
                 return dues[0]
             continue
