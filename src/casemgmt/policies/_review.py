@@ -182,8 +182,8 @@ class Clock(Validated):
             yield problem("source", "empty", "must say where the figure comes from")
 
     def __str__(self) -> str:
-        unit = "working days" if self.working_days else "days"
-        return f"within {self.days} {unit}"
+        unit = "working day" if self.working_days else "day"
+        return f"within {self.days} {unit}{'' if self.days == 1 else 's'}"
 
 
 _ALL_REVIEWS = frozenset(ReviewKind)
