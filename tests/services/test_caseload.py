@@ -413,14 +413,16 @@ def test_team_scope_checks_the_team_pool() -> None:
 @settings(max_examples=15)
 @given(case_records())
 def test_profile_from_a_record(record: CaseRecord) -> None:
-    """C4: the profile takes the tier from the programme's tiers, the needs from the
-    conditions, the locality from the postcode district and the case's own manager (C7)."""
+    """C4: the profile takes the tier recorded on the case (else the programme's tier of the
+    client's risk), the needs from the conditions, the locality from the postcode district
+    and the case's own manager (C7)."""
     profile = case_profile(record, programme=GUIDED_CARE, as_of=DAY)
     tiers = GUIDED_CARE.eligibility.tiers
     assert tiers is not None
     assert profile.id == str(record.case.id)
     assert profile.client_id == record.client.id
-    assert profile.risk_tier is tiers.tier(record.client.risk.predicted_risk)
+    recorded = record.case.risk_tier_on(DAY)
+    assert profile.risk_tier is (recorded or tiers.tier(record.client.risk.predicted_risk))
     assert profile.needs == {
         CONDITION_SPECIALISMS[c.category]
         for c in record.client.conditions
@@ -435,7 +437,7 @@ def test_profile_from_a_record(record: CaseRecord) -> None:
     assert (profile.opened_on, profile.closed_on) == (record.case.opened_on, record.case.closed_on)
     assert (profile.intensity, profile.rural) == (Intensity.STANDARD, False)
     unscored = case_profile(record, programme=PACE, as_of=DAY, rural=True)
-    assert unscored.risk_tier is RiskTier.UNSCORED
+    assert unscored.risk_tier is (recorded or RiskTier.UNSCORED)
     assert unscored.rural
 
 

@@ -155,8 +155,9 @@ def case_profile(
 ) -> CaseProfile:
     """Derive a case's profile from its record.
 
-    - risk tier: the client's predicted risk in the programme's tiers (unscored when the
-      programme does not tier or no risk is recorded);
+    - risk tier: the latest change of risk tier recorded on the case by ``as_of`` (the same
+      tier the review schedule uses), else the client's predicted risk in the programme's
+      tiers (unscored when the programme does not tier or no risk is recorded);
     - complexity: from the latest assessment on or before ``as_of``: high with three or more
       domains of high or critical need, low when no domain needs more than low, moderate
       otherwise and when there is no assessment yet (an assumption to override);
@@ -169,7 +170,9 @@ def case_profile(
     case = record.case
     client = record.client
     tiers = programme.eligibility.tiers
-    tier = RiskTier.UNSCORED if tiers is None else tiers.tier(client.risk.predicted_risk)
+    tier = case.risk_tier_on(as_of) or (
+        RiskTier.UNSCORED if tiers is None else tiers.tier(client.risk.predicted_risk)
+    )
     needs = frozenset(
         CONDITION_SPECIALISMS[c.category]
         for c in client.conditions
