@@ -20,6 +20,9 @@ demo: $(STAMP)
 # Exit status 1 means a case manager is in breach, which the example team shows.
 	$(BIN)/casemgmt caseload examples/team/team.json --as-of 2026-11-23 --allocate \
 		|| test $$? -eq 1
+# Exit status 1 means a review is overdue, which the example case book shows.
+	$(BIN)/casemgmt schedule examples/reviews/cases.json --manager CM-01 \
+		|| test $$? -eq 1
 
 test: lint typecheck pytest docs
 

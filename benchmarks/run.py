@@ -40,6 +40,7 @@ import allocation  # noqa: E402
 import plan_load_validate  # noqa: E402
 import plan_validation  # noqa: E402
 import population_screening  # noqa: E402
+import schedule  # noqa: E402
 from _results import Outcome, Settings  # noqa: E402
 
 COMPARISONS: dict[str, Callable[[Settings], Outcome]] = {
@@ -47,6 +48,7 @@ COMPARISONS: dict[str, Callable[[Settings], Outcome]] = {
     "plan_load_validate": plan_load_validate.run,
     "plan_validation": plan_validation.run,
     "population_screening": population_screening.run,
+    "schedule": schedule.run,
 }
 """Every comparison, by name; each returns its BENCH lines and details."""
 

@@ -127,6 +127,40 @@ Subcommands:
     missing file, text that is not JSON, a document of another kind or an invalid one
     (each problem with its JSON path), no day to count on, or a method that cannot run.
 
+``casemgmt schedule CASES --manager ID [OPTION]...``
+    Report one case manager's reviews (M1-M7, A2, P3): ``CASES`` is a ``cases`` document
+    (:class:`casemgmt.services.CaseBook`: the programme whose review policy applies, the
+    bank-holiday region, the case managers and their cases with the reviews held and the
+    events recorded). First what is overdue on the day
+    (:func:`casemgmt.services.reviews_due`): each item with its case, rule, due date, days
+    overdue, occurrences missed and ``[unverified figure]`` when its allowance is not
+    verified; then what falls due in the period (:func:`casemgmt.services.schedule`),
+    grouped by day, with the time and a note on days that are not working days. The
+    options:
+
+    ``--manager ID``
+        The case manager (required). An id the document does not know is an error that
+        lists the known ones.
+    ``--as-of YYYY-MM-DD``
+        The day overdue items are counted on. Default: the latest day the document records
+        (a case opened or closed, a referral received, an assessment, a plan version, a
+        review held, an event); never the clock.
+    ``--from YYYY-MM-DD``, ``--to YYYY-MM-DD``
+        The period listed, both days included. Default: from the ``--as-of`` day to the
+        Sunday ending its week.
+    ``--ics FILE``
+        Also write the period's items to ``FILE`` as iCalendar (RFC 5545;
+        :func:`casemgmt.serialization.to_icalendar`), stamped with the day at 00:00 UTC so
+        the same input gives the same file.
+    ``--format text`` (the default) or ``--format json``
+        The report as text, or as one JSON object with the same information (see
+        :mod:`casemgmt._schedule_cli`).
+
+    Exit status 0 when nothing is overdue, 1 when something is, 2 when the input cannot be
+    used: a missing file, text that is not JSON, a document of another kind or an invalid
+    one (each problem with its JSON path), an unknown case manager, no day to report on, a
+    period that ends before it starts, or an iCalendar file that cannot be written.
+
 Problems go to standard error, one line each, prefixed with the file name (``FILE:LINE``
 for JSON lines); messages never repeat what the file contains. A usage error exits 2. No
 traceback is shown for a bad file.
@@ -152,6 +186,8 @@ ok
 2
 >>> main(["caseload", "no-such-team.json"])
 2
+>>> main(["schedule", "no-such-cases.json", "--manager", "CM-01"])
+2
 >>> main(["screen", "no-such-people.csv", "--programme", "pace", "--as-of", "2026-01-05"])
 2
 """
@@ -170,6 +206,7 @@ import pendulum
 from casemgmt import __version__
 from casemgmt._caseload_cli import METHODS
 from casemgmt._caseload_cli import run as caseload
+from casemgmt._schedule_cli import run as review_schedule
 from casemgmt._summary import latest_recorded_date, summarise_record
 from casemgmt._validate_cli import programme_for, run, validate_record
 from casemgmt.errors import CaseManagementError, DocumentError
@@ -228,6 +265,18 @@ def main(argv: Sequence[str] | None = None) -> int:
             as_of=args.as_of,
             allocate_referrals=args.allocate,
             method=args.method,
+            output=args.format,
+            out=sys.stdout,
+            err=sys.stderr,
+        )
+    if args.command == "schedule":
+        return review_schedule(
+            args.cases,
+            manager=args.manager,
+            as_of=args.as_of,
+            start=args.start,
+            end=args.end,
+            ics=args.ics,
             output=args.format,
             out=sys.stdout,
             err=sys.stderr,
@@ -409,7 +458,74 @@ def _parser() -> argparse.ArgumentParser:
         default="text",
         help="a text report (default) or one JSON object",
     )
+    _add_schedule(commands)
     return parser
+
+
+_SCHEDULE_EPILOG = """\
+exit status:
+  0  nothing is overdue on the day
+  1  something is overdue on the day
+  2  the input cannot be used: a missing or unreadable file, text that is not JSON,
+     a document of another kind or an invalid one, an unknown case manager, no day
+     to report on, a period that ends before it starts, or an --ics file that cannot
+     be written
+
+The day is never read from the clock: without --as-of it is the latest date the
+document records."""
+
+
+def _add_schedule(commands: Any) -> None:
+    schedule = commands.add_parser(
+        "schedule",
+        help="list a case manager's overdue and coming reviews (text, JSON, iCalendar)",
+        description="From a cases document, list what is overdue for one case manager on the\n"
+        "day (with rule ids, days overdue and missed reviews) and what falls due in a\n"
+        "period, day by day, on the programme's review policy and the region's working\n"
+        "days; optionally write the period as an iCalendar file.",
+        epilog=_SCHEDULE_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    schedule.add_argument("cases", metavar="CASES", help="a cases JSON document")
+    schedule.add_argument(
+        "--manager", required=True, metavar="ID", help="the case manager's id (required)"
+    )
+    schedule.add_argument(
+        "--as-of",
+        type=_as_of_date,
+        default=None,
+        metavar="YYYY-MM-DD",
+        help="the day overdue items are counted on; default: the latest date recorded in "
+        "the document (never the clock)",
+    )
+    schedule.add_argument(
+        "--from",
+        dest="start",
+        type=_as_of_date,
+        default=None,
+        metavar="YYYY-MM-DD",
+        help="the first day of the period listed; default: the --as-of day",
+    )
+    schedule.add_argument(
+        "--to",
+        dest="end",
+        type=_as_of_date,
+        default=None,
+        metavar="YYYY-MM-DD",
+        help="the last day of the period listed; default: the Sunday ending the --as-of week",
+    )
+    schedule.add_argument(
+        "--ics",
+        default=None,
+        metavar="FILE",
+        help="also write the period's reviews to FILE as iCalendar (RFC 5545)",
+    )
+    schedule.add_argument(
+        "--format",
+        choices=("text", "json"),
+        default="text",
+        help="a text report (default) or one JSON object",
+    )
 
 
 def _kinds() -> str:

@@ -470,7 +470,8 @@ def test_profile_complexity_and_district_from_the_record(record: CaseRecord) -> 
     a_later = _assessment(record, "A-3", DAY.add(days=5), high, high, high)
 
     def with_assessments(*done: Assessment) -> CaseRecord:
-        return attrs.evolve(record, client=client, case=attrs.evolve(record.case, assessments=done))
+        case = attrs.evolve(record.case, assessments=done, events=())
+        return attrs.evolve(record, client=client, case=case)
 
     none = case_profile(with_assessments(), programme=GUIDED_CARE, as_of=DAY)
     assert (none.complexity, none.locality, none.risk_tier) == (

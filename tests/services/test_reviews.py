@@ -501,16 +501,13 @@ def test_a_plan_revision_restarts_the_cycle_and_a_tier_change_changes_the_cadenc
     riskier = weekly.record_event(tier_change(day("2026-03-12"), RiskTier.HIGH))
     due = next_review(riskier, as_of=day("2026-03-12"), policy=BARE, calendar=ENGLAND_AND_WALES)
     assert due is not None
-    assert (due.due, due.title) == (day("2026-03-13"), "case review")
+    assert (due.due, due.title) == (day("2026-03-13"), "daily case review")
     planned = schedule(
         riskier, start=MONDAY, end=day("2026-03-18"), policy=BARE, calendar=ENGLAND_AND_WALES
-    ).streams[0]
-    assert [d.isoformat() for d in planned.dates] == [
-        "2026-03-09",
-        "2026-03-13",
-        "2026-03-16",
-        "2026-03-17",
-        "2026-03-18",
+    )
+    assert [(s.title, [d.isoformat() for d in s.dates]) for s in planned.streams] == [
+        ("weekly case review", ["2026-03-09"]),
+        ("daily case review", ["2026-03-13", "2026-03-16", "2026-03-17", "2026-03-18"]),
     ]
 
 
@@ -762,3 +759,19 @@ def test_the_risk_tier_on_a_day_is_the_latest_change_by_then() -> None:
     assert case.risk_tier_on(MONDAY.subtract(days=1)) is None
     assert case.risk_tier_on(day("2026-03-31")) is RiskTier.LOW
     assert case.risk_tier_on(day("2026-04-01")) is RiskTier.HIGH
+
+
+def test_a_long_closure_gives_the_same_dates_wherever_the_window_starts() -> None:
+    closed = WorkingCalendar(
+        closures=frozenset(
+            pendulum.Date(2026, 3, 1).add(days=n)
+            for n in range(25)  # 1-25 March
+        )
+    )
+    case = make_case(day("2026-01-05"), RiskTier.MEDIUM)
+    end = day("2026-04-30")
+    whole = schedule(case, policy=BARE, calendar=closed, start=day("2026-01-05"), end=end)
+    for start in ("2026-03-20", "2026-03-26"):
+        part = schedule(case, policy=BARE, calendar=closed, start=day(start), end=end)
+        assert part.dates == tuple(d for d in whole.dates if d >= day(start))
+    assert day("2026-03-26") in whole.dates  # the reviews of 2-23 March all move to the 26th

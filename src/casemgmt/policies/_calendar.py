@@ -23,6 +23,7 @@ import bisect
 import datetime as _dt
 import enum
 import functools
+import itertools
 from collections.abc import Iterator, Mapping
 
 import attrs
@@ -207,6 +208,8 @@ class CalendarSpan:
         working_ords: The ordinals of the working days, in order.
         next_working: For each day, the index in ``working_ords`` of the first working day
             on or after it.
+        longest_closure: The longest run of consecutive non-working days in the span: the
+            furthest a date can move to reach a working day.
     """
 
     base: int
@@ -214,6 +217,7 @@ class CalendarSpan:
     days: tuple[pendulum.Date, ...]
     working_ords: tuple[int, ...]
     next_working: tuple[int, ...]
+    longest_closure: int = 0
 
     @property
     def end(self) -> int:
@@ -283,12 +287,14 @@ def _span(calendar: WorkingCalendar, first_year: int, last_year: int) -> Calenda
         while index < len(working_ords) and working_ords[index] < o:
             index += 1
         next_working.append(index)
+    gaps = [b - a - 1 for a, b in itertools.pairwise(working_ords)]
     return CalendarSpan(
         base=base,
         working=working,
         days=days,
         working_ords=working_ords,
         next_working=tuple(next_working),
+        longest_closure=max(gaps, default=0),
     )
 
 

@@ -17,6 +17,7 @@ from casemgmt.serialization._documents import (
     load_json,
     to_document,
 )
+from casemgmt.serialization._ical import to_icalendar
 from casemgmt.serialization._json import parse_json
 from casemgmt.serialization._outcome import (
     CHECK_SYSTEM,
@@ -39,4 +40,5 @@ __all__ = [
     "load_json",
     "to_document",
     "make_converter",
+    "to_icalendar",
 ]

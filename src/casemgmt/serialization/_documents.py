@@ -37,7 +37,7 @@ from casemgmt.model import (
 from casemgmt.model._base import types_trusted
 from casemgmt.serialization._converter import WrongTypeError, make_converter
 from casemgmt.serialization._json import parse_json
-from casemgmt.services import Team
+from casemgmt.services import CaseBook, Team
 
 __all__ = [
     "DOCUMENT_KINDS",
@@ -60,6 +60,7 @@ DOCUMENT_KINDS: Mapping[str, type[Any]] = {
     "case": Case,
     "case-manager": CaseManager,
     "case-record": CaseRecord,
+    "cases": CaseBook,
     "client": Client,
     "funding-stream": FundingStream,
     "goal": Goal,

@@ -48,6 +48,13 @@ from casemgmt.services._forecast import (
     forecast_capacity,
 )
 from casemgmt.services._plan_validation import Issue, PlanValidationReport, validate_plan
+from casemgmt.services._review_book import CaseBook
+from casemgmt.services._review_columns import (
+    CaseCycles,
+    ReviewColumns,
+    case_cycles,
+    schedule_columns,
+)
 from casemgmt.services._reviews import (
     DueKind,
     DueReview,
@@ -69,6 +76,8 @@ __all__ = [
     "AllocationMethod",
     "Assignment",
     "CapacityForecast",
+    "CaseBook",
+    "CaseCycles",
     "CaseProfile",
     "CaseloadFinding",
     "CaseloadStatus",
@@ -85,6 +94,7 @@ __all__ = [
     "Handover",
     "Issue",
     "PlanValidationReport",
+    "ReviewColumns",
     "ReviewDecision",
     "ReviewSchedule",
     "ReviewStream",
@@ -97,6 +107,7 @@ __all__ = [
     "allocate",
     "assess_eligibility",
     "can_accept",
+    "case_cycles",
     "case_profile",
     "caseload_status",
     "decide_eligibility",
@@ -107,6 +118,7 @@ __all__ = [
     "reassign_caseload",
     "reviews_due",
     "schedule",
+    "schedule_columns",
     "team_caseload_status",
     "validate_plan",
 ]

@@ -105,6 +105,21 @@ _FINAL_ACHIEVEMENT = frozenset(
 )
 _LIVE_PLAN = frozenset({CarePlanStatus.ACTIVE, CarePlanStatus.ON_HOLD})
 _NO_LIMIT = 10**9
+_URGENCY = {
+    kind: rank
+    for rank, kind in enumerate(
+        (
+            DueKind.URGENT_REVIEW,
+            DueKind.DEADLINE,
+            DueKind.INITIAL_ASSESSMENT,
+            DueKind.CASE_REVIEW,
+            DueKind.MDT_DISCUSSION,
+            DueKind.CARE_PLAN_REVIEW,
+            DueKind.GOAL_DUE,
+        )
+    )
+}
+"""The order of things due on the same day: the most urgent first."""
 _MONTH_DAYS = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 
 
@@ -174,7 +189,6 @@ class ReviewSchedule:
     def items(self) -> tuple[ScheduledReview, ...]:
         """Every entry, by due date, then kind, with its instant (the policy's review time in
         the calendar's time zone; see :meth:`WorkingCalendar.instant`)."""
-        order = {kind: index for index, kind in enumerate(DueKind)}
         entries = [
             ScheduledReview(
                 case_id=self.case_id,
@@ -190,7 +204,7 @@ class ReviewSchedule:
             for stream in self.streams
             for day in stream.dates
         ]
-        entries.sort(key=lambda e: (e.due, order[e.kind], e.title))
+        entries.sort(key=lambda e: (e.due, _URGENCY[e.kind], e.title))
         return tuple(entries)
 
 
@@ -334,15 +348,16 @@ def _segment_dues(
     step = cadence.days
     months = cadence.months
     anchor = segment.anchor
-    # Start a little before the first occurrence that can reach ``low``: a move to a working
-    # day shifts a date by a few days at most.
+    # Start before the first occurrence that can reach ``low``: a move to a working day
+    # shifts a date by at most the calendar's longest closure.
+    slack = span.longest_closure + 1
     if step:
-        k = max(segment.first_k, (low - anchor) // step - 1 - 7 // step)
+        k = max(segment.first_k, (low - anchor) // step - 1 - slack // step)
     else:
         low_day = span.days[max(low, span.base) - span.base]
         anchor_day = span.days[anchor - span.base]
         gap = (low_day.year - anchor_day.year) * 12 + low_day.month - anchor_day.month
-        k = max(segment.first_k, gap // months - 1)
+        k = max(segment.first_k, gap // months - 1 - slack // 28)
     start = segment.start
     previous = start
     if k > segment.first_k:
@@ -571,7 +586,9 @@ def _one_offs(
             if goal.achievement_status in _FINAL_ACHIEVEMENT:
                 continue
             due = _roll(span, goal.due.toordinal(), forward, -1)
-            items.append(_OneOff(DueKind.GOAL_DUE, "goal due", None, due, None, goal_id=goal.id))
+            items.append(
+                _OneOff(DueKind.GOAL_DUE, f"goal {goal.id}", None, due, None, goal_id=goal.id)
+            )
     return items
 
 
@@ -652,22 +669,20 @@ def schedule(
     days = span.days
     base = span.base
     for routine in _routines(case, policy):
-        dues: list[int] = []
+        # One stream per cycle in the window, so that each is titled with its own cadence.
         for segment in routine.segments:
             if segment.limit <= low or segment.start > high:
                 continue
-            dues.extend(
-                _segment_dues(span, segment, forward=forward, cover=cover, low=low, high=high)
-            )
-        if dues:
-            streams.append(
-                ReviewStream(
-                    kind=routine.kind,
-                    title=_routine_title(routine),
-                    rule_id=routine.rule_id,
-                    dates=tuple([days[o - base] for o in dues]),
+            dues = _segment_dues(span, segment, forward=forward, cover=cover, low=low, high=high)
+            if dues:
+                streams.append(
+                    ReviewStream(
+                        kind=routine.kind,
+                        title=_routine_title(routine, segment),
+                        rule_id=routine.rule_id,
+                        dates=tuple([days[o - base] for o in dues]),
+                    )
                 )
-            )
     for item in _one_offs(case, policy, calendar, span):
         if low <= item.due <= high and (item.met_on is None or item.met_on > high):
             streams.append(
@@ -692,11 +707,10 @@ def schedule(
     )
 
 
-def _routine_title(routine: _Routine) -> str:
-    cadences = {str(s.cadence) for s in routine.segments}
-    if len(cadences) == 1 and routine.kind is not DueKind.CARE_PLAN_REVIEW:
-        return f"{cadences.pop()} {routine.title}"
-    return routine.title
+def _routine_title(routine: _Routine, segment: _Segment | None) -> str:
+    if segment is None or routine.kind is DueKind.CARE_PLAN_REVIEW:
+        return routine.title
+    return f"{segment.cadence} {routine.title}"
 
 
 def _outstanding(
@@ -758,9 +772,9 @@ def _outstanding(
                 for s in current
                 if s.start < today
             )
-        found.append(
-            due_review(routine.kind, _routine_title(routine), routine.rule_id, following, missed)
-        )
+        cycle = next((s for s in current if s.start < following < s.limit), None)
+        title = _routine_title(routine, cycle)
+        found.append(due_review(routine.kind, title, routine.rule_id, following, missed))
     for item in _one_offs(case, policy, calendar, span):
         if item.met_on is not None and item.met_on <= today:
             continue
@@ -845,7 +859,7 @@ def next_review(
     items = _outstanding(case, policy=policy, calendar=calendar, as_of=as_of)
     if not items:
         return None
-    return min(items, key=lambda i: (i.due, list(DueKind).index(i.kind), i.title))
+    return min(items, key=lambda i: (i.due, _URGENCY[i.kind], i.title))
 
 
 def reviews_due(
@@ -901,5 +915,5 @@ def reviews_due(
         for item in _outstanding(case, policy=policy, calendar=calendar, as_of=as_of):
             if item.due.toordinal() <= horizon:
                 found.append(item)
-    found.sort(key=lambda i: (str(i.manager_id or ""), i.due, i.case_id, i.kind.value, i.title))
+    found.sort(key=lambda i: (str(i.manager_id or ""), i.due, i.case_id, _URGENCY[i.kind], i.title))
     return ReviewsDue(as_of=as_of, until=until, items=tuple(found))

@@ -30,6 +30,7 @@ _STRATEGY_NAMES = {
 }
 
 _SERVICE_STRATEGY_NAMES = {
+    "CaseBook": "case_books",
     "CaseProfile": "case_profiles",
     "Team": "teams",
 }

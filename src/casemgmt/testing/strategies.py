@@ -123,6 +123,7 @@ from casemgmt.policies import (
     AbsentOrStrugglingAtWork,
     AgeAtLeast,
     AgeComparison,
+    BankHolidayRegion,
     CaseloadPolicy,
     ConditionCategoryIn,
     ConsentRecorded,
@@ -146,12 +147,20 @@ from casemgmt.policies import (
     SpendAuthorityScope,
 )
 from casemgmt.rules import CHECKS, Severity
-from casemgmt.services import CaseProfile, PlanValidationReport, Team, TeamMember, validate_plan
+from casemgmt.services import (
+    CaseBook,
+    CaseProfile,
+    PlanValidationReport,
+    Team,
+    TeamMember,
+    validate_plan,
+)
 
 __all__ = [
     "FundablePlan",
     "assessments",
     "care_plans",
+    "case_books",
     "case_managers",
     "case_profiles",
     "caseload_policies",
@@ -1602,3 +1611,28 @@ def teams(*, max_members: int = 4) -> st.SearchStrategy[Team]:
     """Team documents: up to ``max_members`` case managers with their caseloads, and
     waiting referrals (C1-C8)."""
     return _teams(max_members)
+
+
+@st.composite
+def _case_books(draw: st.DrawFn, max_cases: int) -> CaseBook:
+    managers = draw(st.lists(case_managers(), max_size=3, unique_by=lambda m: m.id))
+    ids = [m.id for m in managers] or None
+    held = draw(
+        st.lists(
+            cases(manager_ids=ids, max_plan_versions=1),
+            max_size=max_cases,
+            unique_by=lambda c: c.id,
+        )
+    )
+    return CaseBook(
+        programme=draw(st.sampled_from(sorted(PROGRAMMES))),
+        region=draw(st.sampled_from(BankHolidayRegion)),
+        case_managers=tuple(managers),
+        cases=tuple(held),
+    )
+
+
+def case_books(*, max_cases: int = 3) -> st.SearchStrategy[CaseBook]:
+    """Case books (document kind ``cases``): a programme, a bank-holiday region, up to
+    three case managers and up to ``max_cases`` cases held by them."""
+    return _case_books(max_cases)
