@@ -200,6 +200,8 @@ INITIAL_ASSESSMENT = Clock(
     ),
     verified=False,
 )
+"""The first assessment within ten working days of the referral (A2): an assumption."""
+
 URGENT_REVIEW = Clock(
     key="urgent-review",
     title="urgent review after an admission or A&E attendance",
@@ -212,6 +214,8 @@ URGENT_REVIEW = Clock(
     ),
     verified=False,
 )
+"""An urgent review the next working day after an admission or A&E attendance (M6): an
+assumption."""
 
 REHABILITATION_CODE_CLOCKS: tuple[Clock, ...] = (
     Clock(

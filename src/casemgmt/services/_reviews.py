@@ -621,7 +621,10 @@ def schedule(
 
     Routine reviews, MDT discussions and plan reviews follow the grid of each cycle (see the
     module's description); the initial assessment, urgent reviews, deadlines and goal due
-    dates appear when they fall in the window and were not yet met by ``end``.
+    dates appear when they fall in the window and were not yet met by ``end``. A schedule is
+    the plan, not the state of play: a routine occurrence already met by a review held
+    early in its window is still listed. :func:`next_review` and :func:`reviews_due` say
+    what is outstanding.
 
     Args:
         case: The case.
