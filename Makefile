@@ -34,12 +34,12 @@ typecheck: $(STAMP)
 	$(BIN)/mypy
 
 pytest: $(STAMP)
-	$(BIN)/python -m pytest --hypothesis-profile=$(HYPOTHESIS_PROFILE)
+	$(BIN)/python -m pytest -n auto --hypothesis-profile=$(HYPOTHESIS_PROFILE)
 
 # The population tests on PySpark as well (needs Java; installs the `spark` extra).
 test-spark: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[spark]'
-	$(BIN)/python -m pytest --hypothesis-profile=$(HYPOTHESIS_PROFILE) tests/population
+	$(BIN)/python -m pytest -n auto --hypothesis-profile=$(HYPOTHESIS_PROFILE) tests/population
 
 test-deep:
 	$(MAKE) test HYPOTHESIS_PROFILE=deep
