@@ -25,17 +25,17 @@ Text output
 
         Overdue on 2026-11-23: 1
           VW-0102  urgent review after hospital admission on 2026-11-19 (M6): due
-          2026-11-20, 3 days overdue (1 working day), 1 missed [unverified figure]
+          2026-11-20, 3 days overdue (1 working day) [unverified figure]
 
         Due from 2026-11-23 to 2026-11-29: 12
         Mon 2026-11-23
-          09:00  VW-0101  case review (M2)
+          09:00  VW-0101  daily case review (M2)
 
-    (each item on one line). ``missed`` counts the occurrences of a routine stream that
-    passed with no review; ``[unverified figure]`` marks an item whose allowance is not
-    verified against a primary source. A day that is not a working day says why (a bank
-    holiday's name, or the weekend); days with nothing due are left out, except bank
-    holidays, listed with ``nothing due``.
+    (each item on one line). ``missed`` counts the occurrences of a routine review (case,
+    MDT or plan review) that passed with no review; ``[unverified figure]`` marks an item
+    whose allowance is not verified against a primary source. A day that is not a working
+    day says why (a bank holiday's name, or the weekend); days with nothing due are left
+    out, except bank holidays, listed with ``nothing due``.
 
 JSON output
     One object: ``file``, ``manager``, ``programme``, ``review_policy``, ``region``,
@@ -89,6 +89,7 @@ __all__ = ["default_as_of", "default_end", "run"]
 Format = Literal["text", "json"]
 
 _PROG = "casemgmt"
+_ROUTINE = frozenset({DueKind.CASE_REVIEW, DueKind.MDT_DISCUSSION, DueKind.CARE_PLAN_REVIEW})
 _REGION_NAMES = {
     BankHolidayRegion.ENGLAND_AND_WALES: "England and Wales",
     BankHolidayRegion.SCOTLAND: "Scotland",
@@ -400,10 +401,12 @@ class _Report:
         for item in self.overdue:
             what, flag = _what(item)
             working = _plural(item.working_days_overdue, "working day")
+            # Missed occurrences only mean something for a routine stream.
+            routine = item.kind in _ROUTINE
+            missed = f", {item.missed} missed" if routine else ""
             lines.append(
                 f"  {item.case_id!s:<{width}}  {what}: due {item.due.isoformat()}, "
-                f"{_plural(item.days_overdue, 'day')} overdue ({working}), "
-                f"{item.missed} missed{flag}"
+                f"{_plural(item.days_overdue, 'day')} overdue ({working}){missed}{flag}"
             )
         lines += [
             "",

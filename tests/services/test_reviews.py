@@ -775,3 +775,10 @@ def test_a_long_closure_gives_the_same_dates_wherever_the_window_starts() -> Non
         part = schedule(case, policy=BARE, calendar=closed, start=day(start), end=end)
         assert part.dates == tuple(d for d in whole.dates if d >= day(start))
     assert day("2026-03-26") in whole.dates  # the reviews of 2-23 March all move to the 26th
+
+
+@settings(max_examples=20)
+@given(review=st.from_type(Review), event=st.from_type(CareEvent))
+def test_reviews_and_events_have_registered_strategies(review: Review, event: CareEvent) -> None:
+    assert isinstance(review.kind, ReviewKind)
+    assert (event.risk_tier is not None) == (event.kind is CareEventKind.RISK_TIER_CHANGE)

@@ -14,6 +14,7 @@ __all__: list[str] = []
 
 _STRATEGY_NAMES = {
     "Assessment": "assessments",
+    "CareEvent": "care_events",
     "CarePlan": "care_plans",
     "Case": "cases",
     "CaseManager": "case_managers",
@@ -27,6 +28,7 @@ _STRATEGY_NAMES = {
     "Provider": "providers",
     "Referral": "referrals",
     "ReferralSource": "referral_sources",
+    "Review": "reviews",
 }
 
 _SERVICE_STRATEGY_NAMES = {
