@@ -425,19 +425,10 @@ class _OneOff:
     goal_id: GoalId | None = None
 
 
-def _ordinal(day: pendulum.Date) -> int:
-    return day.toordinal()
-
-
 def _tier_on(case: Case, ordinal: int) -> RiskTier:
-    tier: RiskTier | None = None
-    latest = -1
-    for event in case.events:
-        if event.kind is CareEventKind.RISK_TIER_CHANGE:
-            when = event.occurred_on.toordinal()
-            if latest <= when <= ordinal:
-                latest, tier = when, event.risk_tier
-    return tier or RiskTier.UNSCORED
+    """The case's risk tier on a day (:meth:`Case.risk_tier_on`), unscored when none is
+    recorded."""
+    return case.risk_tier_on(pendulum.Date.fromordinal(ordinal)) or RiskTier.UNSCORED
 
 
 def _case_limit(case: Case) -> int:
