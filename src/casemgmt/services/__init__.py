@@ -47,6 +47,7 @@ from casemgmt.services._forecast import (
     flow_rates,
     forecast_capacity,
 )
+from casemgmt.services._goal_attainment import GasGoal, GoalAttainment, goal_attainment, t_score
 from casemgmt.services._plan_validation import Issue, PlanValidationReport, validate_plan
 from casemgmt.services._review_book import CaseBook
 from casemgmt.services._review_columns import (
@@ -91,6 +92,8 @@ __all__ = [
     "ExclusionOutcome",
     "FlowRates",
     "ForecastMonth",
+    "GasGoal",
+    "GoalAttainment",
     "Handover",
     "Issue",
     "PlanValidationReport",
@@ -114,11 +117,13 @@ __all__ = [
     "eligibility_facts",
     "flow_rates",
     "forecast_capacity",
+    "goal_attainment",
     "next_review",
     "reassign_caseload",
     "reviews_due",
     "schedule",
     "schedule_columns",
+    "t_score",
     "team_caseload_status",
     "validate_plan",
 ]
