@@ -37,8 +37,9 @@ ALLOWED: dict[str, set[str]] = {
         "_schedule_cli",
     },
     "_screen_cli": {"errors", "policies", "population"},
-    "_caseload_cli": {"errors", "policies", "rules", "serialization", "services"},
-    "_schedule_cli": {"errors", "model", "policies", "serialization", "services"},
+    "_cli_input": {"errors", "serialization"},
+    "_caseload_cli": {"errors", "policies", "rules", "serialization", "services", "_cli_input"},
+    "_schedule_cli": {"errors", "model", "policies", "serialization", "services", "_cli_input"},
     "_validate_cli": {
         "errors",
         "model",

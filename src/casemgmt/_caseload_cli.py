@@ -60,15 +60,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
-from pathlib import Path
-from typing import Any, Literal, NoReturn, TextIO
+from typing import Any, Literal, TextIO
 
 import pendulum
 
-from casemgmt.errors import CaseManagementError, DocumentError
+from casemgmt._cli_input import InputError, fail, read_document
+from casemgmt.errors import CaseManagementError
 from casemgmt.policies import CaseloadPolicy, LimitScope
 from casemgmt.rules import Severity
-from casemgmt.serialization import load_json
 from casemgmt.services import (
     Allocation,
     AllocationMethod,
@@ -92,33 +91,7 @@ _PROG = "casemgmt"
 _DIGITS = 6
 
 
-class _InputError(Exception):
-    """An input that cannot be used: one message per problem, none holding a value read
-    from the file."""
-
-    def __init__(self, messages: Iterable[str]) -> None:
-        self.messages = tuple(messages)
-        super().__init__("; ".join(self.messages))
-
-
-def _fail(message: str) -> NoReturn:
-    raise _InputError([message])
-
-
 # ---------------------------------------------------------------------- reading
-
-
-def _read_team(file: str) -> Team:
-    try:
-        data = Path(file).read_bytes()
-    except OSError as error:
-        _fail(f"cannot read the file ({error.strerror or type(error).__name__})")
-    try:
-        return load_json(Team, data)
-    except DocumentError as error:
-        raise _InputError(str(p) for p in error.problems) from None
-    except RecursionError:
-        _fail("$: is nested too deeply to load")
 
 
 def default_as_of(team: Team) -> pendulum.Date | None:
@@ -175,10 +148,10 @@ def run(
     """
     requested = AllocationMethod(method)
     try:
-        team = _read_team(file)
+        team = read_document(Team, file)
         day = as_of if as_of is not None else default_as_of(team)
         if day is None:
-            _fail("records no opened_on date to count caseloads on: give --as-of YYYY-MM-DD")
+            fail("records no opened_on date to count caseloads on: give --as-of YYYY-MM-DD")
         policy = team.caseload_policy()
         caseloads = team.caseloads()
         status = team_caseload_status(team.managers, caseloads, policy=policy, as_of=day)
@@ -187,7 +160,7 @@ def run(
         skipped = [r for r in team.referrals if not r.on_caseload(day)]
         if allocate_referrals:
             allocation = _allocate(team, waiting, day, requested)
-    except _InputError as problem:
+    except InputError as problem:
         for message in problem.messages:
             print(f"{_PROG}: {file}: {message}", file=err)
         return 2
@@ -227,9 +200,9 @@ def _allocate(
             method=method,
         )
     except ImportError:
-        _fail("--method lp needs scipy: pip install 'casemgmt[allocation]'")
+        fail("--method lp needs scipy: pip install 'casemgmt[allocation]'")
     except ValueError as error:  # EXACT on more referrals than it allows
-        _fail(f"cannot allocate with --method {method.value}: {error}")
+        fail(f"cannot allocate with --method {method.value}: {error}")
 
 
 # ---------------------------------------------------------------------- printing

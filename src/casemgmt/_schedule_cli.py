@@ -65,16 +65,17 @@ Exit status
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any, Literal, NoReturn, TextIO
+from typing import Any, Literal, TextIO
 
 import pendulum
 
-from casemgmt.errors import CaseManagementError, DocumentError
+from casemgmt._cli_input import InputError, fail, read_document
+from casemgmt.errors import CaseManagementError
 from casemgmt.model import Case, CaseStatus
 from casemgmt.policies import BankHolidayRegion, WorkingCalendar
-from casemgmt.serialization import load_json, to_icalendar
+from casemgmt.serialization import to_icalendar
 from casemgmt.services import (
     CaseBook,
     DueKind,
@@ -97,33 +98,7 @@ _REGION_NAMES = {
 }
 
 
-class _InputError(Exception):
-    """An input that cannot be used: one message per problem."""
-
-    def __init__(self, messages: Iterable[str], file: str | None = None) -> None:
-        self.messages = tuple(messages)
-        self.file = file
-        super().__init__("; ".join(self.messages))
-
-
-def _fail(message: str, file: str | None = None) -> NoReturn:
-    raise _InputError([message], file)
-
-
 # ---------------------------------------------------------------------- reading
-
-
-def _read_book(file: str) -> CaseBook:
-    try:
-        data = Path(file).read_bytes()
-    except OSError as error:
-        _fail(f"cannot read the file ({error.strerror or type(error).__name__})")
-    try:
-        return load_json(CaseBook, data)
-    except DocumentError as error:
-        raise _InputError(str(p) for p in error.problems) from None
-    except RecursionError:
-        _fail("$: is nested too deeply to load")
 
 
 def _recorded_days(case: Case) -> Iterator[pendulum.Date]:
@@ -201,22 +176,22 @@ def run(
         (see the module documentation).
     """
     try:
-        book = _read_book(file)
+        book = read_document(CaseBook, file)
         known = book.manager_ids
         if manager not in known:
             listed = ", ".join(known) if known else "none"
-            _fail(f"no case manager {manager!r} in the document; known case managers: {listed}")
+            fail(f"no case manager {manager!r} in the document; known case managers: {listed}")
         day = as_of if as_of is not None else default_as_of(book)
         if day is None:
-            _fail("records no date to report on: give --as-of YYYY-MM-DD")
+            fail("records no date to report on: give --as-of YYYY-MM-DD")
         first = start if start is not None else day
         last = end if end is not None else default_end(day)
         if last < first:
-            _fail(f"the period ends ({last.isoformat()}) before it starts ({first.isoformat()})")
+            fail(f"the period ends ({last.isoformat()}) before it starts ({first.isoformat()})")
         report = _build(book, file, manager, day, first, last, as_of_given=as_of is not None)
         if ics is not None:
             _write_ics(ics, report)
-    except _InputError as problem:
+    except InputError as problem:
         for message in problem.messages:
             print(f"{_PROG}: {problem.file or file}: {message}", file=err)
         return 2
@@ -255,7 +230,7 @@ def _build(
             ).items()
         ]
     except ValueError:  # a day the working calendars do not cover
-        _fail("the days asked about must fall between 1970 and 2199")
+        fail("the days asked about must fall between 1970 and 2199")
     items.sort(key=lambda i: (i.due, i.due_at.timestamp(), str(i.case_id), _kind_index(i)))
     return _Report(
         file=file,
@@ -290,7 +265,7 @@ def _write_ics(path: str, report: _Report) -> None:
     try:
         Path(path).write_bytes(text.encode("utf-8"))
     except OSError as error:
-        _fail(f"cannot write the file ({error.strerror or type(error).__name__})", path)
+        fail(f"cannot write the file ({error.strerror or type(error).__name__})", path)
 
 
 # ---------------------------------------------------------------------- printing

@@ -22,16 +22,10 @@ from casemgmt.model import (
     CarePlan,
     CarePlanId,
     CarePlanStatus,
-    Case,
     CaseId,
-    CaseManagerId,
     CaseStatus,
-    ClientId,
     DateRange,
     FrequencyUnit,
-    Referral,
-    ReferralId,
-    ReferralSourceId,
     RiskTier,
 )
 from casemgmt.policies import (
@@ -42,7 +36,6 @@ from casemgmt.policies import (
     NORTHERN_IRELAND,
     QUARTERLY,
     SCOTLAND,
-    STANDARD_REVIEWS,
     WEEKLY,
     BankHolidayRegion,
     Cadence,
@@ -59,9 +52,8 @@ from casemgmt.services import (
     schedule_columns,
 )
 
-CLIENT = ClientId("CL-1")
-BARE = STANDARD_REVIEWS.with_mdt(None).with_initial_assessment(None)
-"""Routine case reviews only (no MDT, no initial assessment; no plan, so no plan review)."""
+from ._review_builders import BARE, CLIENT, day, make_case, tier_change
+
 EPOCH = dt.date(1970, 1, 1).toordinal()
 
 CADENCES = st.sampled_from(
@@ -78,47 +70,6 @@ CADENCES = st.sampled_from(
 ZONES = st.sampled_from(
     ["Europe/London", "America/New_York", "Australia/Lord_Howe", "Asia/Kolkata", "UTC"]
 )
-
-
-def day(text: str) -> pendulum.Date:
-    return pendulum.Date.fromisoformat(text)
-
-
-def make_case(
-    opened: pendulum.Date,
-    tier: RiskTier | None,
-    *,
-    events: Sequence[CareEvent] = (),
-    plans: Sequence[CarePlan] = (),
-    status: CaseStatus = CaseStatus.ACTIVE,
-    closed_on: pendulum.Date | None = None,
-    case_id: str = "C-1",
-) -> Case:
-    tiers = (tier_change(opened, tier),) if tier is not None else ()
-    return Case(
-        id=CaseId(case_id),
-        client_id=CLIENT,
-        programme="generic",
-        status=status,
-        opened_on=opened,
-        referrals=(
-            Referral(
-                id=ReferralId("R-1"),
-                client_id=CLIENT,
-                source_id=ReferralSourceId("SRC-1"),
-                received_on=opened,
-                reason="frequent admissions",
-            ),
-        ),
-        manager_id=CaseManagerId("CM-1"),
-        plans=tuple(plans),
-        closed_on=closed_on,
-        events=(*tiers, *events),
-    )
-
-
-def tier_change(on: pendulum.Date, tier: RiskTier) -> CareEvent:
-    return CareEvent(kind=CareEventKind.RISK_TIER_CHANGE, occurred_on=on, risk_tier=tier)
 
 
 def plan(created: pendulum.Date, version: int, status: CarePlanStatus) -> CarePlan:

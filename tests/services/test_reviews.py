@@ -23,11 +23,9 @@ from casemgmt.model import (
     CarePlan,
     CarePlanId,
     CarePlanStatus,
-    Case,
     CaseId,
     CaseManagerId,
     CaseStatus,
-    ClientId,
     ContactMode,
     DateRange,
     FrequencyUnit,
@@ -36,9 +34,6 @@ from casemgmt.model import (
     GoalDomain,
     GoalId,
     GoalLifecycleStatus,
-    Referral,
-    ReferralId,
-    ReferralSourceId,
     RehabilitationCodeTrack,
     Review,
     ReviewId,
@@ -68,9 +63,7 @@ from casemgmt.policies import (
 )
 from casemgmt.services import DueKind, next_review, reviews_due, schedule
 
-CLIENT = ClientId("CL-1")
-BARE = STANDARD_REVIEWS.with_mdt(None).with_initial_assessment(None)
-"""Routine case reviews only (no MDT, no initial assessment; no plan, so no plan review)."""
+from ._review_builders import BARE, CLIENT, day, make_case, tier_change
 
 EVERY_DAY = WorkingCalendar(region=None, weekend=frozenset())
 
@@ -97,10 +90,6 @@ CALENDARS = st.sampled_from(
 TIERS = st.sampled_from(RiskTier)
 
 
-def day(text: str) -> pendulum.Date:
-    return pendulum.Date.fromisoformat(text)
-
-
 def _days(low: str = "1990-01-01", high: str = "2150-12-31") -> st.SearchStrategy[pendulum.Date]:
     return st.dates(
         min_value=dt.date.fromisoformat(low), max_value=dt.date.fromisoformat(high)
@@ -122,10 +111,6 @@ def policies(draw: st.DrawFn) -> ReviewPolicy:
         roll=draw(st.sampled_from(Roll)),
         out_of_hours_cover=draw(st.booleans()),
     )
-
-
-def tier_change(on: pendulum.Date, tier: RiskTier) -> CareEvent:
-    return CareEvent(kind=CareEventKind.RISK_TIER_CHANGE, occurred_on=on, risk_tier=tier)
 
 
 def held(on: pendulum.Date, kind: ReviewKind = ReviewKind.CASE_REVIEW, n: int = 0) -> Review:
@@ -165,47 +150,6 @@ def goal(due: pendulum.Date, n: int = 1, achievement: GoalAchievementStatus | No
         lifecycle_status=GoalLifecycleStatus.ACTIVE,
         due=due,
         achievement_status=achievement,
-    )
-
-
-def make_case(
-    opened: pendulum.Date,
-    tier: RiskTier | None = None,
-    *,
-    status: CaseStatus = CaseStatus.ACTIVE,
-    reviews: Sequence[Review] = (),
-    events: Sequence[CareEvent] = (),
-    plans: Sequence[CarePlan] = (),
-    assessments: Sequence[Assessment] = (),
-    referred: pendulum.Date | None = None,
-    track: RehabilitationCodeTrack | None = None,
-    closed_on: pendulum.Date | None = None,
-    manager: str = "CM-1",
-    case_id: str = "C-1",
-) -> Case:
-    tiers = (tier_change(opened, tier),) if tier is not None else ()
-    return Case(
-        id=CaseId(case_id),
-        client_id=CLIENT,
-        programme="generic",
-        status=status,
-        opened_on=opened,
-        referrals=(
-            Referral(
-                id=ReferralId("R-1"),
-                client_id=CLIENT,
-                source_id=ReferralSourceId("SRC-1"),
-                received_on=referred or opened,
-                reason="frequent admissions",
-                rehabilitation_code_track=track,
-            ),
-        ),
-        manager_id=CaseManagerId(manager) if status.is_open or manager != "CM-1" else None,
-        reviews=tuple(reviews),
-        events=(*tiers, *events),
-        plans=tuple(plans),
-        assessments=tuple(assessments),
-        closed_on=closed_on,
     )
 
 

@@ -377,13 +377,9 @@ def _segment_dues(
 
 
 def _roll(span: CalendarSpan, nominal: int, forward: bool, start: int) -> int:
-    index = span.next_working[nominal - span.base]
-    ords = span.working_ords
-    found = ords[index]
-    if forward or found == nominal:
-        return found
-    earlier = ords[index - 1]
-    return earlier if earlier > start else found
+    """``nominal`` moved to a working day; a move back never reaches ``start``."""
+    found = span.roll(nominal, forward)
+    return found if forward or found > start else span.roll(nominal, True)
 
 
 def _first_dues(

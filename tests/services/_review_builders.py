@@ -1,0 +1,79 @@
+"""Builders shared by the review-scheduling tests."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pendulum
+
+from casemgmt.model import (
+    Assessment,
+    CareEvent,
+    CareEventKind,
+    CarePlan,
+    Case,
+    CaseId,
+    CaseManagerId,
+    CaseStatus,
+    ClientId,
+    Referral,
+    ReferralId,
+    ReferralSourceId,
+    RehabilitationCodeTrack,
+    Review,
+    RiskTier,
+)
+from casemgmt.policies import STANDARD_REVIEWS
+
+CLIENT = ClientId("CL-1")
+BARE = STANDARD_REVIEWS.with_mdt(None).with_initial_assessment(None)
+"""Routine case reviews only (no MDT, no initial assessment; no plan, so no plan review)."""
+
+
+def day(text: str) -> pendulum.Date:
+    return pendulum.Date.fromisoformat(text)
+
+
+def tier_change(on: pendulum.Date, tier: RiskTier) -> CareEvent:
+    return CareEvent(kind=CareEventKind.RISK_TIER_CHANGE, occurred_on=on, risk_tier=tier)
+
+
+def make_case(
+    opened: pendulum.Date,
+    tier: RiskTier | None = None,
+    *,
+    status: CaseStatus = CaseStatus.ACTIVE,
+    reviews: Sequence[Review] = (),
+    events: Sequence[CareEvent] = (),
+    plans: Sequence[CarePlan] = (),
+    assessments: Sequence[Assessment] = (),
+    referred: pendulum.Date | None = None,
+    track: RehabilitationCodeTrack | None = None,
+    closed_on: pendulum.Date | None = None,
+    manager: str = "CM-1",
+    case_id: str = "C-1",
+) -> Case:
+    tiers = (tier_change(opened, tier),) if tier is not None else ()
+    return Case(
+        id=CaseId(case_id),
+        client_id=CLIENT,
+        programme="generic",
+        status=status,
+        opened_on=opened,
+        referrals=(
+            Referral(
+                id=ReferralId("R-1"),
+                client_id=CLIENT,
+                source_id=ReferralSourceId("SRC-1"),
+                received_on=referred or opened,
+                reason="frequent admissions",
+                rehabilitation_code_track=track,
+            ),
+        ),
+        manager_id=CaseManagerId(manager) if status.is_open or manager != "CM-1" else None,
+        reviews=tuple(reviews),
+        events=(*tiers, *events),
+        plans=tuple(plans),
+        assessments=tuple(assessments),
+        closed_on=closed_on,
+    )
