@@ -35,7 +35,8 @@ copyright = "casemgmt developers"
 release = _version("casemgmt")
 version = ".".join(release.split(".")[:2])
 
-# Local extensions: ``catalogue`` renders the rule catalogue from casemgmt.rules.
+# Local extensions: ``catalogue`` renders the rule catalogue from casemgmt.rules;
+# ``lifecycle_diagram`` draws the case life cycle from casemgmt.model.TRANSITIONS.
 sys.path.insert(0, str(Path(__file__).parent / "_ext"))
 
 extensions = [
@@ -43,6 +44,7 @@ extensions = [
     "sphinx.ext.autodoc",
     "sphinx.ext.napoleon",
     "catalogue",
+    "lifecycle_diagram",
 ]
 
 source_suffix = {".md": "markdown"}

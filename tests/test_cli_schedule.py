@@ -22,6 +22,7 @@ import pytest
 from casemgmt import _schedule_cli
 from casemgmt.cli import main
 from casemgmt.model import (
+    ActorId,
     Assessment,
     AssessmentId,
     AssessmentKind,
@@ -461,8 +462,10 @@ def test_the_default_day_is_the_latest_date_recorded(
     later = pendulum.Date(2026, 12, 2)
     case = book.cases[0]
     moved = case.record_review(
-        Review(id=ReviewId("RV-LATE"), kind=ReviewKind.CASE_REVIEW, held_on=later)
-    )
+        Review(id=ReviewId("RV-LATE"), kind=ReviewKind.CASE_REVIEW, held_on=later),
+        by=ActorId("CM-01"),
+        at=pendulum.datetime(later.year, later.month, later.day, 17, tz="Europe/London"),
+    ).case
     changed = attrs.evolve(book, cases=(moved, *book.cases[1:]))
     assert _schedule_cli.default_as_of(changed) == later
     path = _write(tmp_path / "cases.json", changed)

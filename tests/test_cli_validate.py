@@ -22,6 +22,7 @@ from fhir.resources.R4B.operationoutcome import OperationOutcome
 from casemgmt._validate_cli import LINE_EXTENSION, plan_as_of, programme_for, run
 from casemgmt.cli import main
 from casemgmt.model import (
+    ActorId,
     CarePlan,
     CaseRecord,
     GoalDomain,
@@ -59,6 +60,16 @@ def _plan(record: CaseRecord) -> CarePlan:
     plan = record.case.current_plan
     assert plan is not None
     return plan
+
+
+def _with_plan(record: CaseRecord, plan: CarePlan) -> CaseRecord:
+    """``record`` with its current plan version edited into ``plan``. The edit is stamped
+    on the day the case opened, so it never moves the record's latest recorded day."""
+    opened = record.case.opened_on
+    at = pendulum.datetime(opened.year, opened.month, opened.day, 9, tz="Europe/London")
+    return record.with_case(
+        record.case.replace_current_plan(plan, by=ActorId("tester"), at=at).case
+    )
 
 
 def _write(path: Path, entity: object) -> Path:
@@ -112,7 +123,7 @@ def _line_of(outcome: dict[str, Any]) -> int:
 def _with_goal_domain(record: CaseRecord, goal_id: str, domain: GoalDomain) -> CaseRecord:
     plan = _plan(record)
     goals = tuple(attrs.evolve(g, domain=domain) if g.id == goal_id else g for g in plan.goals)
-    return record.with_case(record.case.replace_current_plan(attrs.evolve(plan, goals=goals)))
+    return _with_plan(record, attrs.evolve(plan, goals=goals))
 
 
 # --------------------------------------------------------------------- exit statuses
@@ -152,9 +163,7 @@ def test_paths_name_the_current_plan_of_several(
     assert len(record.case.plans) == 2
     plan = _plan(record)
     broken = attrs.evolve(plan, next_review=None)
-    path = _write(
-        tmp_path / "record.json", record.with_case(record.case.replace_current_plan(broken))
-    )
+    path = _write(tmp_path / "record.json", _with_plan(record, broken))
     status, out, _ = _run(capsys, path)
     assert status == 1
     assert "error P3 review-date-missing $.case.plans[1].next_review:" in out
@@ -363,9 +372,7 @@ def test_the_default_day_is_the_latest_the_plan_records(
     )
     plan = attrs.evolve(plan, onward_referrals=(*plan.onward_referrals, later))
     assert plan_as_of(plan) == pendulum.Date(2026, 4, 2)
-    path = _write(
-        tmp_path / "record.json", record.with_case(record.case.replace_current_plan(plan))
-    )
+    path = _write(tmp_path / "record.json", _with_plan(record, plan))
     _, out, _ = _run(capsys, path)
     assert out.startswith("care plan PLAN-VW-2281 version 1 as of 2026-04-02: ")
     # The day is the plan's own, not the latest in the record.
@@ -877,7 +884,7 @@ def _planted(path: Path) -> tuple[CaseRecord, list[str]]:
     )
     plan = attrs.evolve(plan, goals=goals)
     record = attrs.evolve(record, client=client)
-    record = record.with_case(record.case.replace_current_plan(plan))
+    record = _with_plan(record, plan)
     secrets = [MARKER, "Quux", "9434765919", "943 476 5919", client.date_of_birth.isoformat()]
     if client.address is not None:
         secrets += list(client.address.lines)

@@ -22,6 +22,7 @@ import attrs
 __all__ = [
     "CaseManagementError",
     "ColumnError",
+    "ConcurrencyError",
     "CurrencyMismatchError",
     "DocumentError",
     "InvalidTransitionError",
@@ -178,16 +179,57 @@ class InvalidTransitionError(CaseManagementError, ValueError):
         action: The transition asked for (``"activate"``).
         state: The state the object is in.
         allowed_from: The states from which the transition is allowed.
+        allowed_now: The actions the object allows in its current state (given for a
+            case, whose transition table is :data:`casemgmt.model.TRANSITIONS`).
+
+    >>> str(InvalidTransitionError("Case", "close", "active", ["closing"], ["start_closing"]))
+    'cannot close a Case that is active; allowed from: closing; allowed now: start_closing'
     """
 
     code = "invalid_transition"
 
     def __init__(
-        self, entity: str, action: str, state: str, allowed_from: Iterable[str] = ()
+        self,
+        entity: str,
+        action: str,
+        state: str,
+        allowed_from: Iterable[str] = (),
+        allowed_now: Iterable[str] = (),
     ) -> None:
         self.entity = entity
         self.action = action
         self.state = state
         self.allowed_from = tuple(allowed_from)
+        self.allowed_now = tuple(allowed_now)
         allowed = ", ".join(self.allowed_from) or "no state"
-        super().__init__(f"cannot {action} a {entity} that is {state}; allowed from: {allowed}")
+        message = f"cannot {action} a {entity} that is {state}; allowed from: {allowed}"
+        if self.allowed_now:
+            message += f"; allowed now: {', '.join(self.allowed_now)}"
+        super().__init__(message)
+
+
+class ConcurrencyError(CaseManagementError):
+    """A change was made against a version of a case that is no longer the latest: someone
+    else changed the case in between (FHIR's ``If-Match`` precondition, HTTP 412).
+
+    Reload the case, check the change still makes sense, and apply it again.
+
+    Attributes:
+        case_id: The case's id.
+        expected: The version the caller based the change on.
+        actual: The case's version now.
+
+    >>> str(ConcurrencyError("C-1", expected=3, actual=4))
+    'case C-1 is at version 4, not the expected 3: reload it and apply the change again'
+    """
+
+    code = "stale_version"
+
+    def __init__(self, case_id: str, *, expected: int, actual: int) -> None:
+        self.case_id = case_id
+        self.expected = expected
+        self.actual = actual
+        super().__init__(
+            f"case {case_id} is at version {actual}, not the expected {expected}: "
+            "reload it and apply the change again"
+        )

@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 from casemgmt.errors import InvariantError
 from casemgmt.model import (
+    ActorId,
     AgreementParty,
     Assessment,
     AssessmentDomain,
@@ -36,6 +37,8 @@ from casemgmt.model import (
     Client,
     ClientAgreement,
     ClientId,
+    Closure,
+    ClosureReason,
     Condition,
     ConditionCategory,
     Consent,
@@ -87,11 +90,20 @@ PROVIDER_ID = ProviderId("PR-1")
 STREAM_ID = FundingStreamId("FS-1")
 PLAN_ID = CarePlanId("CP-1")
 GOAL_ID = GoalId("G1")
+BY = ActorId("tester")
+"""Who makes the changes in the model tests."""
+AT = pendulum.datetime(2026, 1, 5, 9, tz="Europe/London")
+"""When the first change of a test is made; later ones are later (see :func:`later`)."""
 
 
 def day(year: int, month: int, dom: int) -> pendulum.Date:
     """A pendulum calendar day."""
     return pendulum.date(year, month, dom)
+
+
+def later(hours: int) -> pendulum.DateTime:
+    """An instant ``hours`` after :data:`AT`: a case's history runs forward in time."""
+    return AT.add(hours=hours)
 
 
 def gbp(amount: str) -> Money:
@@ -397,6 +409,11 @@ def make_case(**overrides: Any) -> Case:
         "manager_id": MANAGER_ID,
     }
     return Case(**{**fields, **overrides})
+
+
+def make_closure(**overrides: Any) -> Closure:
+    fields: dict[str, Any] = {"reason": ClosureReason.GOALS_ACHIEVED}
+    return Closure(**{**fields, **overrides})
 
 
 def make_record(**overrides: Any) -> CaseRecord:

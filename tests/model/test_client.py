@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from functools import partial
 from typing import Any
 
@@ -35,6 +36,7 @@ from hypothesis import strategies as st
 from casemgmt.errors import InvalidTransitionError
 from casemgmt.model import (
     Address,
+    AgreementParty,
     CarerId,
     CarerNeed,
     Client,
@@ -45,8 +47,12 @@ from casemgmt.model import (
     EmploymentStatus,
     NhsNumber,
     PersonName,
+    RecipientKind,
     RiskInputs,
+    SharingPurpose,
 )
+from casemgmt.serialization import dump_json, load_json
+from casemgmt.testing.strategies import clients
 
 # ---------------------------------------------------------------------------------------------
 # Client invariants
@@ -423,6 +429,188 @@ def test_record_consent_before_birth_is_rejected() -> None:
         "consents[0].recorded_on",
         "before_birth",
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# Consent: start, expiry, purposes, recipients, who gave it (E9)
+
+GP_ONLY = frozenset({RecipientKind.GP})
+CLAIM_ONLY = frozenset({SharingPurpose.CLAIM})
+
+
+@pytest.mark.parametrize(
+    ("overrides", "path", "code"),
+    [
+        ({"starts_on": day(2026, 1, 9)}, "starts_on", "backdated"),
+        ({"expires_on": day(2026, 1, 10)}, "expires_on", "not_after_start"),
+        ({"expires_on": day(2026, 1, 9)}, "expires_on", "not_after_start"),
+        (
+            {"starts_on": day(2026, 2, 1), "expires_on": day(2026, 1, 20)},
+            "expires_on",
+            "not_after_start",
+        ),
+        ({"recipients": GP_ONLY}, "recipients", "not_applicable"),
+        (
+            {"scope": ConsentScope.CONTACT_EMPLOYER, "recipients": GP_ONLY},
+            "recipients",
+            "not_applicable",
+        ),
+        ({"purposes": CLAIM_ONLY}, "purposes", "not_applicable"),
+        ({"purposes": [SharingPurpose.CLAIM]}, "purposes", "wrong_type"),
+        ({"purposes": frozenset({"claim"})}, "purposes", "wrong_type"),
+        ({"recipients": frozenset({"gp"})}, "recipients", "wrong_type"),
+        ({"given_by": "client"}, "given_by", "wrong_type"),
+        ({"starts_on": dt.date(2026, 2, 1)}, "starts_on", "wrong_type"),
+        ({"expires_on": "2027-01-01"}, "expires_on", "wrong_type"),
+    ],
+)
+def test_consent_new_field_invariants_E9(overrides: dict[str, Any], path: str, code: str) -> None:
+    assert_rejected(lambda: make_consent(**overrides), "Consent", path, code)
+
+
+def test_consent_limits_where_they_mean_something_E9() -> None:
+    sharing = make_consent(
+        scope=ConsentScope.RECORD_SHARING,
+        recipients=GP_ONLY,
+        purposes=CLAIM_ONLY,
+        starts_on=day(2026, 1, 10),
+        expires_on=day(2026, 1, 11),
+        given_by=AgreementParty.DEPUTY,
+    )
+    assert sharing.restricted
+    assert sharing.effective_from == day(2026, 1, 10)
+    contact = make_consent(scope=ConsentScope.CONTACT_FAMILY, purposes=CLAIM_ONLY)
+    assert contact.restricted
+    assert not make_consent().restricted
+    # Withdrawn before it started: allowed, and never in force.
+    never = make_consent(starts_on=day(2026, 3, 1), withdrawn_on=day(2026, 2, 1))
+    assert not any(never.in_force_on(day(2026, m, 1)) for m in range(1, 13))
+
+
+def test_consent_defaults_keep_old_documents_meaning_E9() -> None:
+    old = make_consent()
+    assert (old.starts_on, old.expires_on, old.purposes, old.recipients) == (
+        None,
+        None,
+        frozenset(),
+        frozenset(),
+    )
+    assert old.given_by is AgreementParty.CLIENT
+    assert old.effective_from == old.recorded_on
+    assert old.covers(RecipientKind.INSURER, SharingPurpose.EVALUATION)
+    # A document written before these fields existed still loads, with the defaults.
+    client = make_client(consents=(old,))
+    text = dump_json(client)
+    for key in ("starts_on", "expires_on", "purposes", "recipients", "given_by"):
+        assert key not in text
+    assert load_json(Client, text) == client
+
+
+@given(
+    start=st.integers(min_value=0, max_value=30),
+    length=st.none() | st.integers(min_value=1, max_value=60),
+    withdrawn=st.none() | st.integers(min_value=0, max_value=90),
+    probe=st.integers(min_value=-10, max_value=120),
+)
+def test_consent_in_force_from_start_until_expiry_or_withdrawal_E9(
+    start: int, length: int | None, withdrawn: int | None, probe: int
+) -> None:
+    recorded = day(2026, 1, 10)
+    starts = recorded.add(days=start)
+    consent = make_consent(
+        starts_on=starts,
+        expires_on=None if length is None else starts.add(days=length),
+        withdrawn_on=None if withdrawn is None else recorded.add(days=withdrawn),
+    )
+    on = recorded.add(days=probe)
+    ends = [d for d in (consent.expires_on, consent.withdrawn_on) if d is not None]
+    assert consent.in_force_on(on) == (starts <= on and all(on < d for d in ends))
+
+
+@given(
+    recipients=st.frozensets(st.sampled_from(RecipientKind)),
+    purposes=st.frozensets(st.sampled_from(SharingPurpose)),
+    recipient=st.sampled_from(RecipientKind),
+    purpose=st.sampled_from(SharingPurpose),
+)
+def test_consent_covers_what_it_names_or_everything_when_it_names_nothing_E9(
+    recipients: frozenset[RecipientKind],
+    purposes: frozenset[SharingPurpose],
+    recipient: RecipientKind,
+    purpose: SharingPurpose,
+) -> None:
+    consent = make_consent(
+        scope=ConsentScope.RECORD_SHARING, recipients=recipients, purposes=purposes
+    )
+    assert consent.covers(recipient, purpose) == (
+        (not recipients or recipient in recipients) and (not purposes or purpose in purposes)
+    )
+
+
+def test_has_consent_with_limited_consents_E9() -> None:
+    sharing = ConsentScope.RECORD_SHARING
+    on = day(2026, 6, 1)
+    general = make_consent(scope=sharing, recorded_on=day(2026, 1, 10))
+    no_insurer = make_consent(
+        scope=sharing,
+        decision=ConsentDecision.DENY,
+        recorded_on=day(2026, 2, 1),
+        recipients=frozenset({RecipientKind.INSURER}),
+    )
+    gp_only = make_consent(scope=sharing, recorded_on=day(2026, 3, 1), recipients=GP_ONLY)
+    refusal = make_consent(
+        scope=sharing, decision=ConsentDecision.DENY, recorded_on=day(2026, 1, 20)
+    )
+    # A limited refusal refuses only what it names: consent to share stands.
+    assert make_client(consents=(general, no_insurer)).has_consent(sharing, on)
+    # A limited permit counts when nothing unlimited was decided.
+    assert make_client(consents=(gp_only,)).has_consent(sharing, on)
+    assert not make_client(consents=(no_insurer,)).has_consent(sharing, on)
+    # An unlimited refusal still in force decides the scope, whatever limited permit follows.
+    assert not make_client(consents=(refusal, gp_only)).has_consent(sharing, on)
+    # Not in force yet, or expired: does not count.
+    later = make_consent(scope=sharing, starts_on=day(2026, 7, 1))
+    assert not make_client(consents=(later,)).has_consent(sharing, on)
+    assert make_client(consents=(later,)).has_consent(sharing, day(2026, 7, 1))
+    lapsed = make_consent(scope=sharing, expires_on=day(2026, 6, 1))
+    assert not make_client(consents=(lapsed,)).has_consent(sharing, on)
+
+
+def test_client_with_every_consent_field_round_trips_through_json_E9() -> None:
+    consents = (
+        make_consent(given_by=AgreementParty.REPRESENTATIVE),
+        make_consent(
+            scope=ConsentScope.RECORD_SHARING,
+            recorded_on=day(2026, 2, 1),
+            starts_on=day(2026, 2, 8),
+            expires_on=day(2027, 2, 8),
+            purposes=frozenset({SharingPurpose.RETURN_TO_WORK, SharingPurpose.CARE_COORDINATION}),
+            recipients=frozenset({RecipientKind.OCCUPATIONAL_HEALTH, RecipientKind.EMPLOYER}),
+        ),
+        make_consent(
+            scope=ConsentScope.CONTACT_EMPLOYER,
+            decision=ConsentDecision.DENY,
+            recorded_on=day(2026, 2, 1),
+            purposes=frozenset({SharingPurpose.CLAIM}),
+            withdrawn_on=day(2026, 5, 1),
+        ),
+    )
+    client = make_client(consents=consents)
+    text = dump_json(client)
+    document = json.loads(text)
+    assert document["consents"][1]["recipients"] == ["employer", "occupational-health"]
+    assert document["consents"][1]["starts_on"] == "2026-02-08"
+    assert document["consents"][0]["given_by"] == "representative"
+    loaded = load_json(Client, text)
+    assert loaded == client
+    assert type(loaded.consents[1].purposes) is frozenset
+    assert all(type(p) is SharingPurpose for p in loaded.consents[1].purposes)
+    assert type(loaded.consents[1].expires_on) is pendulum.Date
+
+
+@given(clients())
+def test_generated_clients_round_trip_with_their_consents_E9(client: Client) -> None:
+    assert load_json(Client, dump_json(client)) == client
 
 
 # ---------------------------------------------------------------------------------------------

@@ -37,6 +37,8 @@ from casemgmt.model import (
     CaseStatus,
     Client,
     ClientId,
+    Closure,
+    ClosureReason,
     Condition,
     ConditionCategory,
     Consent,
@@ -598,6 +600,9 @@ def _case(client_id: ClientId, number: str, status: CaseStatus, as_of: pendulum.
         referrals=(referral.accept(opened),),
         manager_id=CaseManagerId("CM-1") if status.is_open else None,
         closed_on=as_of.subtract(days=1) if status is CaseStatus.CLOSED else None,
+        closure=(
+            Closure(reason=ClosureReason.GOALS_ACHIEVED) if status is CaseStatus.CLOSED else None
+        ),
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as _dt
 import enum
 import json
 from typing import Any
@@ -9,10 +10,21 @@ from typing import Any
 import attrs
 import pendulum
 import pytest
+from _case_history import ME, at, lived_case, referral
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from casemgmt.model import Money, NhsNumber
+from casemgmt.model import (
+    Case,
+    CaseEvent,
+    CaseId,
+    CaseManagerId,
+    CaseStatus,
+    ClientAgreement,
+    Closure,
+    Money,
+    NhsNumber,
+)
 from casemgmt.serialization import DOCUMENT_KINDS, dump_json, kind_of, load_json, make_converter
 
 ROUND_TRIP_EXAMPLES = settings(max_examples=200)
@@ -80,7 +92,6 @@ def test_nhs_number_is_written_as_ten_digits(number: NhsNumber) -> None:
 def test_an_ambiguous_london_time_round_trips_equal() -> None:
     """01:00 on 28 Oct 2001 happened twice in London; each reading reloads as the same
     instant and compares equal (PEP 495 would otherwise make cross-zone equality false)."""
-    from casemgmt.model import ClientAgreement
 
     for fold in (0, 1):
         moment = pendulum.datetime(2001, 10, 28, 1, 0, tz="Europe/London", fold=fold)
@@ -89,3 +100,71 @@ def test_an_ambiguous_london_time_round_trips_equal() -> None:
         loaded = make_converter().structure(json.loads(converter_text), ClientAgreement)
         assert loaded == agreement
         assert loaded.agreed_at.timestamp() == moment.timestamp()
+
+
+# ------------------------------------------------------------------ a case with a history
+
+
+def test_a_case_with_its_whole_history_round_trips_through_json() -> None:
+    case = lived_case()
+    assert case.status is CaseStatus.CLOSED
+    assert case.version == len(case.history) == 18
+    assert {e.at.utcoffset() for e in case.history} == {
+        _dt.timedelta(0),
+        _dt.timedelta(hours=1),
+    }
+    text = dump_json(case)
+    document = json.loads(text)
+    assert document["closure"]["destination"] == "independent"
+    assert document["history"][0]["at"] == "2026-01-05T09:15:00+00:00"
+    assert document["history"][-1]["at"] == "2026-05-05T10:15:00+01:00"
+    assert "why" not in document["history"][1]  # left empty, so left out
+    loaded = load_json(Case, text)
+    assert loaded == case
+    assert_same_types(loaded, case)
+    assert dump_json(loaded) == text  # the dump is deterministic
+    for before, after in zip(case.history, loaded.history, strict=True):
+        assert after.at.utcoffset() == before.at.utcoffset()  # the offset written is kept
+        assert after.changes == before.changes
+    # The history reloaded is still the case's history: replaying it rebuilds the case.
+    assert Case.replay(loaded.history) == loaded
+    assert [p.status for p in loaded.status_history()] == [p.status for p in case.status_history()]
+
+
+def test_a_reopened_episode_and_its_record_round_trip_through_json() -> None:
+    closed = lived_case()
+    again, event = closed.reopen(
+        new_id=CaseId("CS-2"),
+        referral=referral("RF-3", pendulum.Date(2026, 9, 1)),
+        manager_id=CaseManagerId("CM-1"),
+        by=ME,
+        at=at(9, 1),
+    )
+    assert event.previous_case_id == closed.id
+    loaded = load_json(Case, dump_json(again))
+    assert loaded == again
+    assert_same_types(loaded, again)
+    assert loaded.history[0].previous_case_id == "CS-1"
+
+
+@settings(max_examples=100, deadline=None)
+@given(event=st.from_type(CaseEvent))
+def test_every_kind_of_case_event_round_trips_through_json(event: CaseEvent) -> None:
+    """Each action's payload (referral, plan, assessment, review, care event, closure ...)
+    comes back equal and of the exact types, at the same instant and UTC offset."""
+    converter = make_converter()
+    data = json.loads(json.dumps(converter.unstructure(event)))
+    loaded = converter.structure(data, CaseEvent)
+    assert loaded == event
+    assert_same_types(loaded, event)
+    assert loaded.at.utcoffset() == event.at.utcoffset()
+    assert converter.unstructure(loaded) == data
+
+
+@settings(max_examples=100, deadline=None)
+@given(closure=st.from_type(Closure))
+def test_every_closure_round_trips_through_json(closure: Closure) -> None:
+    converter = make_converter()
+    loaded = converter.structure(json.loads(json.dumps(converter.unstructure(closure))), Closure)
+    assert loaded == closure
+    assert_same_types(loaded, closure)

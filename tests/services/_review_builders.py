@@ -7,6 +7,7 @@ from collections.abc import Sequence
 import pendulum
 
 from casemgmt.model import (
+    ActorId,
     Assessment,
     CareEvent,
     CareEventKind,
@@ -16,6 +17,8 @@ from casemgmt.model import (
     CaseManagerId,
     CaseStatus,
     ClientId,
+    Closure,
+    ClosureReason,
     Referral,
     ReferralId,
     ReferralSourceId,
@@ -28,10 +31,17 @@ from casemgmt.policies import STANDARD_REVIEWS
 CLIENT = ClientId("CL-1")
 BARE = STANDARD_REVIEWS.with_mdt(None).with_initial_assessment(None)
 """Routine case reviews only (no MDT, no initial assessment; no plan, so no plan review)."""
+BY = ActorId("CM-1")
+"""Who records reviews and events in these tests."""
 
 
 def day(text: str) -> pendulum.Date:
     return pendulum.Date.fromisoformat(text)
+
+
+def at(on: pendulum.Date) -> pendulum.DateTime:
+    """The end of the working day ``on``, when what happened that day is recorded."""
+    return pendulum.datetime(on.year, on.month, on.day, 17, tz="Europe/London")
 
 
 def tier_change(on: pendulum.Date, tier: RiskTier) -> CareEvent:
@@ -52,6 +62,7 @@ def make_case(
     closed_on: pendulum.Date | None = None,
     manager: str = "CM-1",
     case_id: str = "C-1",
+    closure: Closure | None = None,
 ) -> Case:
     tiers = (tier_change(opened, tier),) if tier is not None else ()
     return Case(
@@ -76,4 +87,7 @@ def make_case(
         plans=tuple(plans),
         assessments=tuple(assessments),
         closed_on=closed_on,
+        # Why a case closed does not change its reviews; a closed case just needs a reason.
+        closure=closure
+        or (Closure(reason=ClosureReason.GOALS_ACHIEVED) if status is CaseStatus.CLOSED else None),
     )

@@ -15,15 +15,23 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from casemgmt.errors import InvariantError
+from casemgmt.errors import InvalidTransitionError, InvariantError
 from casemgmt.model import (
+    ActorId,
     Case,
+    CaseAction,
     CaseId,
     CaseManager,
     CaseManagerId,
     CaseStatus,
+    ClientId,
+    Closure,
+    ClosureReason,
     Complexity,
     Intensity,
+    Referral,
+    ReferralId,
+    ReferralSourceId,
     Specialism,
 )
 from casemgmt.policies import (
@@ -55,6 +63,8 @@ from casemgmt.testing.strategies import cases
 from ._caseload_builders import cm
 
 DAY = pendulum.Date(2026, 11, 23)
+BY = ActorId("team-lead")
+AT = pendulum.datetime(2026, 11, 23, 9, tz="Europe/London")
 LOCALITIES = ("N1", "N7", "E2")
 SPECIALISMS = (Specialism.BRAIN_INJURY, Specialism.MENTAL_HEALTH, Specialism.OLDER_PEOPLE)
 METHODS = (AllocationMethod.AUTO, AllocationMethod.GREEDY, AllocationMethod.LP)
@@ -710,7 +720,7 @@ def test_applying_a_handover_changes_only_the_accountable_manager(
     handover = reassign_caseload(leaving, [cm("CM-1"), cm("CM-2")], loads, policy=policy, as_of=DAY)
     assert len(handover.allocation.assignments) == min(room, len(held))
     unrelated = attrs.evolve(held[0], id=CaseId(held[0].id + "-other"))
-    applied = handover.apply([*held, unrelated])
+    applied = handover.apply([*held, unrelated], by=BY, at=AT)
     assert applied[-1] is unrelated
     for old, new in zip(held, applied, strict=False):
         target = handover.new_manager(str(old.id))
@@ -718,9 +728,56 @@ def test_applying_a_handover_changes_only_the_accountable_manager(
             assert new is old
             assert new.manager_id == leaving
         else:
-            assert new == attrs.evolve(old, manager_id=target)
+            assert new == attrs.evolve(old, manager_id=target, history=new.history)
             assert (new.referrals, new.assessments, new.plans) == (
                 old.referrals,
                 old.assessments,
                 old.plans,
             )
+            # The hand-over is on the record: one assign event, by whom, when and why (C7).
+            (event,) = new.history
+            assert (event.action, event.manager_id, event.by, event.at) == (
+                CaseAction.ASSIGN,
+                target,
+                BY,
+                AT,
+            )
+            assert "handover" in event.why
+            assert event.changes == ("manager_id", "team_id")
+
+
+def test_a_handover_records_the_reason_given_and_refuses_a_closed_case_c7() -> None:
+    leaving = CaseManagerId("CM-1")
+    policy = CaseloadPolicy(key="small", soft_limit=4, hard_limit=4, weights=UNWEIGHTED)
+    loads = {leaving: [CaseProfile(id="CS-1")], CaseManagerId("CM-2"): []}
+    handover = reassign_caseload(leaving, [cm("CM-1"), cm("CM-2")], loads, policy=policy, as_of=DAY)
+    assert handover.new_manager("CS-1") == "CM-2"
+    case = _held_case()
+    (moved,) = handover.apply([case], by=BY, at=AT, why="CM-1 retires")
+    assert moved.manager_id == "CM-2"
+    assert moved.history[-1].why == "CM-1 retires"
+    closed = _held_case(closed=True)
+    with pytest.raises(InvalidTransitionError) as info:
+        handover.apply([closed], by=BY, at=AT)
+    assert (info.value.action, info.value.state) == ("assign", "closed")
+
+
+def _held_case(*, closed: bool = False) -> Case:
+    referral = Referral(
+        id=ReferralId("RF-1"),
+        client_id=ClientId("CL-1"),
+        source_id=ReferralSourceId("RS-1"),
+        received_on=DAY.subtract(days=90),
+        reason="falls",
+    )
+    return Case(
+        id=CaseId("CS-1"),
+        client_id=ClientId("CL-1"),
+        programme="generic",
+        status=CaseStatus.CLOSED if closed else CaseStatus.ACTIVE,
+        opened_on=DAY.subtract(days=90),
+        referrals=(referral.accept(DAY.subtract(days=89)),),
+        manager_id=CaseManagerId("CM-1"),
+        closed_on=DAY.subtract(days=1) if closed else None,
+        closure=Closure(reason=ClosureReason.SELF_DISCHARGE) if closed else None,
+    )

@@ -63,7 +63,7 @@ from casemgmt.policies import (
 )
 from casemgmt.services import DueKind, next_review, reviews_due, schedule
 
-from ._review_builders import BARE, CLIENT, day, make_case, tier_change
+from ._review_builders import BARE, BY, CLIENT, at, day, make_case, tier_change
 
 EVERY_DAY = WorkingCalendar(region=None, weekend=frozenset())
 
@@ -390,7 +390,9 @@ def test_an_admission_or_a_and_e_attendance_is_reviewed_within_its_window(
         else:
             assert due.due == calendar.roll(event_day, Roll.FORWARD)
     # Any review on or after the event meets it.
-    seen = case.record_review(held(event_day, ReviewKind.URGENT_REVIEW, 1))
+    seen = case.record_review(
+        held(event_day, ReviewKind.URGENT_REVIEW, 1), by=BY, at=at(event_day)
+    ).case
     after = reviews_due(
         [seen], policy=policy, calendar=calendar, as_of=event_day, until=event_day.add(days=40)
     )
@@ -409,7 +411,7 @@ def test_a_review_in_a_window_meets_that_occurrence_and_a_late_one_meets_the_nex
     assert (due.due, due.overdue, due.rule_id) == (day("2026-03-09"), False, "M1")
     assert due.title == "weekly case review"
     # Early in the first window: it meets the review due on the 9th.
-    early = weekly.record_review(held(day("2026-03-04")))
+    early = weekly.record_review(held(day("2026-03-04")), by=BY, at=at(day("2026-03-04"))).case
     due = next_review(early, as_of=day("2026-03-10"), policy=BARE, calendar=ENGLAND_AND_WALES)
     assert due is not None
     assert (due.due, due.overdue) == (day("2026-03-16"), False)
@@ -424,7 +426,7 @@ def test_a_review_in_a_window_meets_that_occurrence_and_a_late_one_meets_the_nex
     )
     # A late review (on the 11th) falls in the window of the 16th and meets it; the 9th
     # stays missed, and the next review is the 23rd.
-    late = weekly.record_review(held(day("2026-03-11")))
+    late = weekly.record_review(held(day("2026-03-11")), by=BY, at=at(day("2026-03-11"))).case
     due = next_review(late, as_of=day("2026-03-12"), policy=BARE, calendar=ENGLAND_AND_WALES)
     assert due is not None
     assert due.due == day("2026-03-23")
@@ -442,7 +444,9 @@ def test_a_plan_revision_restarts_the_cycle_and_a_tier_change_changes_the_cadenc
     # A week after the revision, not the 16th; the review of the 9th, missed in the old
     # cycle, is superseded by the new one.
     assert (due.due, due.overdue) == (day("2026-03-19"), False)
-    riskier = weekly.record_event(tier_change(day("2026-03-12"), RiskTier.HIGH))
+    riskier = weekly.record_event(
+        tier_change(day("2026-03-12"), RiskTier.HIGH), by=BY, at=at(day("2026-03-12"))
+    ).case
     due = next_review(riskier, as_of=day("2026-03-12"), policy=BARE, calendar=ENGLAND_AND_WALES)
     assert due is not None
     assert (due.due, due.title) == (day("2026-03-13"), "daily case review")
@@ -517,8 +521,10 @@ def test_the_initial_assessment_is_due_soon_after_the_referral_a2() -> None:
             kind=AssessmentKind.INITIAL,
             performed_on=day("2026-03-03"),
             contact_mode=ContactMode.FACE_TO_FACE,
-        )
-    )
+        ),
+        by=BY,
+        at=at(day("2026-03-03")),
+    ).case
     items = reviews_due(
         [assessed],
         policy=STANDARD_REVIEWS,
@@ -560,8 +566,10 @@ def test_rehabilitation_code_clocks_run_from_their_events_and_stop_on_the_reply(
     assert not funding.verified
     assert "[unverified figure]" in str(funding)
     answered = case.record_event(
-        CareEvent(kind=CareEventKind.COMPENSATOR_RESPONDED, occurred_on=day("2026-11-20"))
-    )
+        CareEvent(kind=CareEventKind.COMPENSATOR_RESPONDED, occurred_on=day("2026-11-20")),
+        by=BY,
+        at=at(day("2026-11-20")),
+    ).case
     items = reviews_due(
         [answered], policy=policy, calendar=ENGLAND_AND_WALES, as_of=day("2026-11-23")
     ).items

@@ -2,11 +2,12 @@
 
 Every class checks its field types and invariants when it is built and raises one
 :class:`~casemgmt.errors.InvariantError` listing every problem. Changes go through
-intent-named methods that return a new object (``plan.activate()``, ``case.assign(...)``).
+intent-named methods that return a new object (``plan.activate()``); a case's methods also
+return the event recording the change (``case, event = case.assign(manager, by=..., at=...)``).
 """
 
 from casemgmt.model.assessment import Assessment, DomainFinding
-from casemgmt.model.case import Case, CaseRecord
+from casemgmt.model.case import Case, CaseChange, CaseRecord
 from casemgmt.model.client import (
     Carer,
     Client,
@@ -25,13 +26,16 @@ from casemgmt.model.codes import (
     CareEventKind,
     CarePlanStatus,
     CarerNeed,
+    CaseAction,
     CaseManagerTitle,
     CaseStatus,
+    ClosureReason,
     Complexity,
     ConditionCategory,
     ConsentDecision,
     ConsentScope,
     ContactMode,
+    DischargeDestination,
     Discipline,
     EmploymentStatus,
     FrequencyUnit,
@@ -47,6 +51,7 @@ from casemgmt.model.codes import (
     Profession,
     ProfessionalBody,
     ProviderKind,
+    RecipientKind,
     ReferralOutcome,
     ReferralPriority,
     ReferralSourceKind,
@@ -54,10 +59,19 @@ from casemgmt.model.codes import (
     RehabilitationCodeTrack,
     ReviewKind,
     RiskTier,
+    SharingPurpose,
     Specialism,
     StaffingModel,
 )
 from casemgmt.model.funding import FundingStream
+from casemgmt.model.lifecycle import (
+    TRANSITIONS,
+    CaseEvent,
+    Closure,
+    StatusPeriod,
+    Transition,
+    allowed_actions,
+)
 from casemgmt.model.plan import (
     CarePlan,
     ClientAgreement,
@@ -70,6 +84,7 @@ from casemgmt.model.plan import (
 from casemgmt.model.referral import Referral, ReferralSource
 from casemgmt.model.review import CareEvent, Review
 from casemgmt.model.values import (
+    ActorId,
     Address,
     AssessmentId,
     CarePlanId,
@@ -107,6 +122,8 @@ __all__ = [
     "PRESCRIBING_PROFESSIONS",
     "PROFESSION_REGULATORS",
     "SERVICE_REGULATORS",
+    "TRANSITIONS",
+    "ActorId",
     "Address",
     "AdministrativeGender",
     "AgreementParty",
@@ -124,6 +141,9 @@ __all__ = [
     "CarerId",
     "CarerNeed",
     "Case",
+    "CaseAction",
+    "CaseChange",
+    "CaseEvent",
     "CaseId",
     "CaseManager",
     "CaseManagerId",
@@ -133,6 +153,8 @@ __all__ = [
     "Client",
     "ClientAgreement",
     "ClientId",
+    "Closure",
+    "ClosureReason",
     "Complexity",
     "Condition",
     "ConditionCategory",
@@ -142,6 +164,7 @@ __all__ = [
     "ContactDetails",
     "ContactMode",
     "DateRange",
+    "DischargeDestination",
     "Discipline",
     "DomainFinding",
     "Employment",
@@ -173,6 +196,7 @@ __all__ = [
     "Provider",
     "ProviderId",
     "ProviderKind",
+    "RecipientKind",
     "Referral",
     "ReferralId",
     "ReferralOutcome",
@@ -188,9 +212,13 @@ __all__ = [
     "ReviewKind",
     "RiskInputs",
     "RiskTier",
+    "SharingPurpose",
     "SicknessAbsence",
     "Specialism",
     "SpendApproval",
     "StaffingModel",
+    "StatusPeriod",
     "TeamId",
+    "Transition",
+    "allowed_actions",
 ]

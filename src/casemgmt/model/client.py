@@ -26,11 +26,14 @@ from casemgmt.errors import InvalidTransitionError, Problem
 from casemgmt.model._base import Validated, duplicates, problem
 from casemgmt.model.codes import (
     AdministrativeGender,
+    AgreementParty,
     CarerNeed,
     ConditionCategory,
     ConsentDecision,
     ConsentScope,
     EmploymentStatus,
+    RecipientKind,
+    SharingPurpose,
 )
 from casemgmt.model.values import (
     Address,
@@ -85,21 +88,91 @@ class Carer(Validated):
 
 @attrs.frozen(kw_only=True)
 class Consent(Validated):
-    """A recorded consent decision (E9). A consent applies from ``recorded_on`` until the day
-    before ``withdrawn_on``."""
+    """A recorded consent decision (E9): to case management, to sharing records, or to
+    contacting the employer or the family.
+
+    A consent is *given* on ``recorded_on`` and applies from ``starts_on`` (the day it was
+    given when not set) up to, but not including, the first of ``expires_on`` and
+    ``withdrawn_on``: like a withdrawal, an expiry date is the first day on which the
+    consent no longer applies. A consent to share may be limited to some ``recipients``
+    and some ``purposes``; an empty set means any. Contacting the employer or the family
+    names its recipient in its scope, so only ``purposes`` may limit it, and consent to
+    case management is never limited (it is not consent to share: seed 004).
+
+    Invariants (each reported with its path): a consent does not start before it was given
+    (``starts_on``, ``backdated``); it expires after it starts (``expires_on``,
+    ``not_after_start``); it is not withdrawn before it was given (``withdrawn_on``,
+    ``before_start``); ``recipients`` only on a record-sharing consent and ``purposes``
+    never on a case-management one (``not_applicable``).
+
+    >>> from casemgmt.model.codes import RecipientKind, SharingPurpose
+    >>> gp_only = Consent(
+    ...     scope=ConsentScope.RECORD_SHARING,
+    ...     decision=ConsentDecision.PERMIT,
+    ...     recorded_on=pendulum.Date(2026, 3, 2),
+    ...     expires_on=pendulum.Date(2027, 3, 2),
+    ...     recipients=frozenset({RecipientKind.GP}),
+    ... )
+    >>> [gp_only.in_force_on(pendulum.Date(2027, 3, d)) for d in (1, 2)]
+    [True, False]
+    >>> gp_only.covers(RecipientKind.GP, SharingPurpose.CARE_COORDINATION)
+    True
+    >>> gp_only.covers(RecipientKind.INSURER, SharingPurpose.CLAIM)
+    False
+    """
 
     scope: ConsentScope
     decision: ConsentDecision
     recorded_on: pendulum.Date
+    starts_on: pendulum.Date | None = None
+    expires_on: pendulum.Date | None = None
     withdrawn_on: pendulum.Date | None = None
+    purposes: frozenset[SharingPurpose] = frozenset()
+    recipients: frozenset[RecipientKind] = frozenset()
+    given_by: AgreementParty = AgreementParty.CLIENT
 
     def _invariants(self) -> Iterator[Problem]:
+        if self.starts_on is not None and self.starts_on < self.recorded_on:
+            # A consent given today cannot cover what happened before it was given.
+            yield problem("starts_on", "backdated", "is before the consent was given")
+        if self.expires_on is not None and self.expires_on <= self.effective_from:
+            yield problem("expires_on", "not_after_start", "must be after the consent starts")
         if self.withdrawn_on is not None and self.withdrawn_on < self.recorded_on:
             yield problem("withdrawn_on", "before_start", "is before the consent was recorded")
+        if self.recipients and self.scope is not ConsentScope.RECORD_SHARING:
+            yield problem(
+                "recipients", "not_applicable", "only a record-sharing consent names recipients"
+            )
+        if self.purposes and self.scope is ConsentScope.CASE_MANAGEMENT:
+            yield problem(
+                "purposes", "not_applicable", "consent to case management has no purposes"
+            )
+
+    @property
+    def effective_from(self) -> pendulum.Date:
+        """The first day the consent applies: ``starts_on``, or the day it was given."""
+        return self.recorded_on if self.starts_on is None else self.starts_on
 
     def in_force_on(self, day: pendulum.Date) -> bool:
-        """True when this consent applies on ``day``."""
-        return self.recorded_on <= day and (self.withdrawn_on is None or day < self.withdrawn_on)
+        """True when this consent applies on ``day``: started, not expired, not withdrawn."""
+        return (
+            self.effective_from <= day
+            and (self.expires_on is None or day < self.expires_on)
+            and (self.withdrawn_on is None or day < self.withdrawn_on)
+        )
+
+    @property
+    def restricted(self) -> bool:
+        """True when the consent names some recipients or purposes (it covers only those)."""
+        return bool(self.recipients or self.purposes)
+
+    def covers(self, recipient: RecipientKind, purpose: SharingPurpose) -> bool:
+        """True when the consent's recipients and purposes include ``recipient`` and
+        ``purpose`` (an empty set includes everything). Scope and dates are not checked:
+        see :meth:`in_force_on`."""
+        return (not self.recipients or recipient in self.recipients) and (
+            not self.purposes or purpose in self.purposes
+        )
 
     def withdraw(self, on: pendulum.Date) -> Consent:
         """Return the consent withdrawn from ``on``.
@@ -221,12 +294,23 @@ class Client(Validated):
         return sum(1 for c in self.conditions if c.long_term)
 
     def has_consent(self, scope: ConsentScope, on: pendulum.Date) -> bool:
-        """True when the latest consent for ``scope`` in force on ``on`` permits it."""
-        decisions = [c for c in self.consents if c.scope is scope and c.in_force_on(on)]
-        if not decisions:
-            return False
-        latest = max(decisions, key=lambda c: c.recorded_on)
-        return latest.decision is ConsentDecision.PERMIT
+        """True when the client has consented to ``scope`` and the consent is in force on
+        ``on`` (E9): the scope-wide question eligibility asks.
+
+        The latest unlimited consent for the scope in force on the day decides (a later
+        decision replaces an earlier one). Without one, a consent limited to some
+        recipients or purposes counts when it permits: the client agreed to some of what
+        the scope covers. A limited refusal refuses only what it names, so it never
+        decides the scope as a whole. Whether one disclosure to one recipient for one
+        purpose is allowed is a narrower question: ask
+        :func:`casemgmt.services.may_share`.
+        """
+        in_force = [c for c in self.consents if c.scope is scope and c.in_force_on(on)]
+        unlimited = [c for c in in_force if not c.restricted]
+        if unlimited:
+            latest = max(unlimited, key=lambda c: c.recorded_on)
+            return latest.decision is ConsentDecision.PERMIT
+        return any(c.decision is ConsentDecision.PERMIT for c in in_force)
 
     def record_consent(self, consent: Consent) -> Client:
         """Return the client with ``consent`` added to their consent history."""

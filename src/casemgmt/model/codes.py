@@ -27,7 +27,12 @@ __all__ = [
     "CarePlanStatus",
     "CarerNeed",
     "CaseManagerTitle",
+    "CaseAction",
     "CaseStatus",
+    "ClosureReason",
+    "DischargeDestination",
+    "RecipientKind",
+    "SharingPurpose",
     "ConditionCategory",
     "ConsentDecision",
     "ConsentScope",
@@ -193,6 +198,32 @@ class CaseStatus(_Code):
         """
         return self in _OPEN_CASE_STATES
 
+    @property
+    def is_terminal(self) -> bool:
+        """True for the states a case never leaves: declined and closed (a return to the
+        programme opens a new, linked episode, X4).
+
+        >>> CaseStatus.DECLINED.is_terminal, CaseStatus.ON_HOLD.is_terminal
+        (True, False)
+        """
+        return self is CaseStatus.DECLINED or self is CaseStatus.CLOSED
+
+    @property
+    def fhir_status(self) -> str:
+        """The FHIR R4 ``EpisodeOfCare.status`` code this state maps to.
+
+        FHIR has seven codes and no transition graph; ours are finer, so several map to
+        one code: the referral and its screening are ``planned`` (FHIR: "an organization may
+        perform assessments to determine if the patient is eligible"), an accepted case
+        awaiting assessment is on the ``waitlist``, every working state is ``active``,
+        on hold is ``onhold``, a declined referral is ``cancelled`` and a closed case is
+        ``finished``.
+
+        >>> CaseStatus.SCREENING.fhir_status, CaseStatus.ON_HOLD.fhir_status
+        ('planned', 'onhold')
+        """
+        return _EPISODE_OF_CARE_STATUS[self]
+
 
 _OPEN_CASE_STATES = frozenset(
     {
@@ -204,6 +235,107 @@ _OPEN_CASE_STATES = frozenset(
         CaseStatus.CLOSING,
     }
 )
+
+
+_EPISODE_OF_CARE_STATUS = {
+    CaseStatus.REFERRED: "planned",
+    CaseStatus.SCREENING: "planned",
+    CaseStatus.DECLINED: "cancelled",
+    CaseStatus.ACCEPTED: "waitlist",
+    CaseStatus.ASSESSMENT: "active",
+    CaseStatus.PLANNING: "active",
+    CaseStatus.ACTIVE: "active",
+    CaseStatus.ON_HOLD: "onhold",
+    CaseStatus.CLOSING: "active",
+    CaseStatus.CLOSED: "finished",
+}
+
+
+class CaseAction(_Code):
+    """Every change a case can undergo: the intent-named methods of
+    :class:`~casemgmt.model.Case`, one member each, with the method's name as the value.
+
+    The first group moves a case between states (the transition table,
+    :data:`casemgmt.model.TRANSITIONS`); the second records something without changing the
+    state. Every action leaves one :class:`~casemgmt.model.CaseEvent` in the case's history.
+    """
+
+    REFER = "refer"
+    START_SCREENING = "start_screening"
+    ACCEPT = "accept"
+    DECLINE = "decline"
+    START_ASSESSMENT = "start_assessment"
+    START_PLANNING = "start_planning"
+    ACTIVATE = "activate"
+    PUT_ON_HOLD = "put_on_hold"
+    RESUME = "resume"
+    START_CLOSING = "start_closing"
+    CLOSE = "close"
+    REOPEN = "reopen"
+    ASSIGN = "assign"
+    ADD_REFERRAL = "add_referral"
+    RECORD_ASSESSMENT = "record_assessment"
+    ADOPT_PLAN = "adopt_plan"
+    REPLACE_CURRENT_PLAN = "replace_current_plan"
+    RECORD_REVIEW = "record_review"
+    RECORD_EVENT = "record_event"
+
+
+class ClosureReason(_Code):
+    """Why a case was closed: Roland et al's four discharge routes (X1, seed 002), the
+    inappropriate referral found after acceptance (E7), the end of funding, goals achieved
+    (rehabilitation and vocational programmes, seeds 000, 003, 004) and the end of a
+    time-limited programme's period (X6)."""
+
+    DEATH = "death"
+    SELF_DISCHARGE = "self-discharge"
+    CARE_OPTIMISED = "care-optimised"
+    RISK_BELOW_THRESHOLD = "risk-below-threshold"
+    INELIGIBLE = "ineligible"
+    INAPPROPRIATE_REFERRAL = "inappropriate-referral"
+    FUNDING_ENDED = "funding-ended"
+    GOALS_ACHIEVED = "goals-achieved"
+    TIME_LIMIT_REACHED = "time-limit-reached"
+
+
+class DischargeDestination(_Code):
+    """Where a person goes when the MDT decides their care is optimised (X1's third route:
+    "well enough to live independently, or more- or less-intensive and ongoing support, such
+    as a nursing home, or specialist care such as end-of-life care", seed 002)."""
+
+    INDEPENDENT = "independent"
+    LESS_INTENSIVE_SUPPORT = "less-intensive-support"
+    MORE_INTENSIVE_SUPPORT = "more-intensive-support"
+    SPECIALIST_CARE = "specialist-care"
+
+
+class RecipientKind(_Code):
+    """Who may receive a client's information (E9; the confidentiality tension between
+    OHSxtra case managers and occupational health, seed 004; the parties of seed 003)."""
+
+    GP = "gp"
+    NHS_CLINICIAN = "nhs-clinician"
+    OCCUPATIONAL_HEALTH = "occupational-health"
+    EMPLOYER = "employer"
+    SOLICITOR = "solicitor"
+    INSURER = "insurer"
+    FINANCIAL_DEPUTY = "financial-deputy"
+    PROVIDER = "provider"
+    LOCAL_AUTHORITY = "local-authority"
+    COMMISSIONER = "commissioner"
+    FAMILY_OR_CARER = "family-or-carer"
+
+
+class SharingPurpose(_Code):
+    """Why information would be shared (E9)."""
+
+    CARE_COORDINATION = "care-coordination"
+    RETURN_TO_WORK = "return-to-work"
+    CLAIM = "claim"
+    FUNDING = "funding"
+    REFERRAL = "referral"
+    SAFEGUARDING = "safeguarding"
+    EVALUATION = "evaluation"
 
 
 class ReferralSourceKind(_Code):

@@ -32,6 +32,7 @@ from casemgmt.model._base import Validated, problem
 from casemgmt.model.codes import FrequencyUnit, Regulator
 
 __all__ = [
+    "ActorId",
     "Address",
     "AssessmentId",
     "CarePlanId",
@@ -71,6 +72,7 @@ InterventionId = NewType("InterventionId", str)
 AssessmentId = NewType("AssessmentId", str)
 CaseId = NewType("CaseId", str)
 ReviewId = NewType("ReviewId", str)
+ActorId = NewType("ActorId", str)
 
 ID_TYPES = (
     ClientId,
@@ -87,6 +89,7 @@ ID_TYPES = (
     AssessmentId,
     CaseId,
     ReviewId,
+    ActorId,
 )
 """Every identifier type."""
 

@@ -28,6 +28,7 @@ from casemgmt.policies._caseload import (
     LimitScope,
     SpecialismMatch,
 )
+from casemgmt.policies._closure import STANDARD_CLOSURE, ClosurePolicy
 from casemgmt.policies._eligibility import (
     POSTCODE_PATTERN,
     AbsentOrStrugglingAtWork,
@@ -89,6 +90,7 @@ from casemgmt.policies._review import (
     ReviewPolicy,
     TierCadences,
 )
+from casemgmt.policies._sharing import SharingPolicy
 
 __all__ = [
     "AbsentOrStrugglingAtWork",
@@ -105,6 +107,7 @@ __all__ = [
     "CaseWeights",
     "CASTLEFIELDS",
     "Clock",
+    "ClosurePolicy",
     "ConditionCategoryIn",
     "ConsentRecorded",
     "Criterion",
@@ -155,8 +158,10 @@ __all__ = [
     "RiskTiers",
     "Roll",
     "SCOTLAND",
+    "SharingPolicy",
     "SpecialismMatch",
     "SpendAuthorityScope",
+    "STANDARD_CLOSURE",
     "STANDARD_REVIEWS",
     "TierCadences",
     "UNWEIGHTED",

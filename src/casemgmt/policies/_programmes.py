@@ -29,6 +29,7 @@ from casemgmt.policies._caseload import (
     PACE_TEAM_CASELOAD,
     CaseloadPolicy,
 )
+from casemgmt.policies._closure import STANDARD_CLOSURE, ClosurePolicy
 from casemgmt.policies._eligibility import (
     AbsentOrStrugglingAtWork,
     AgeAtLeast,
@@ -97,6 +98,9 @@ class Programme(Validated):
             community-matron band (:data:`DH_COMMUNITY_MATRON`).
         reviews: When its cases are reviewed and how soon things must happen (M1-M7, A2).
             Programmes whose evidence gives no cadence use :data:`STANDARD_REVIEWS`.
+        closure: What it asks before closing a case and when it re-opens one (X1-X4).
+            No programme's evidence gives its own closure rules, so every preset uses
+            :data:`STANDARD_CLOSURE`.
     """
 
     key: str
@@ -107,6 +111,7 @@ class Programme(Validated):
     plan: PlanPolicy = attrs.field(factory=PlanPolicy)
     caseload: CaseloadPolicy = DH_COMMUNITY_MATRON
     reviews: ReviewPolicy = STANDARD_REVIEWS
+    closure: ClosurePolicy = STANDARD_CLOSURE
 
     def _invariants(self) -> Iterator[Problem]:
         if not self.key or not self.key.replace("-", "").isalnum() or self.key != self.key.lower():
@@ -125,6 +130,10 @@ class Programme(Validated):
     def with_reviews(self, reviews: ReviewPolicy) -> Programme:
         """Return the programme with a different review policy."""
         return attrs.evolve(self, reviews=reviews)
+
+    def with_closure(self, closure: ClosurePolicy) -> Programme:
+        """Return the programme with a different closure policy."""
+        return attrs.evolve(self, closure=closure)
 
     def with_eligibility(self, eligibility: EligibilityPolicy) -> Programme:
         """Return the programme with different eligibility and discharge criteria."""

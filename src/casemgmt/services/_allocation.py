@@ -32,7 +32,7 @@ import attrs
 import pendulum
 
 from casemgmt.errors import InvariantError, Problem
-from casemgmt.model import Case, CaseManager, CaseManagerId
+from casemgmt.model import ActorId, Case, CaseManager, CaseManagerId
 from casemgmt.model._base import problem
 from casemgmt.policies import CaseloadPolicy, HighRiskBasis, LimitScope, SpecialismMatch
 from casemgmt.rules import Severity
@@ -940,6 +940,10 @@ def allocate(
     )
 
 
+# Recorded on each case's assign event when the caller gives no reason of their own.
+_HANDOVER_WHY = "caseload handover from a leaving case manager (C7)"
+
+
 @attrs.frozen(kw_only=True)
 class Handover:
     """A proposal for handing over a leaving case manager's caseload (C7).
@@ -947,7 +951,8 @@ class Handover:
     ``allocation`` places each of their open cases with a colleague; cases it leaves
     unplaced stay with the leaving case manager, who remains accountable (C6) until the
     service decides (recruit, a temporary limit increase, or a discharge review).
-    :meth:`apply` reassigns the cases themselves, keeping each case's history.
+    :meth:`apply` reassigns the cases themselves, keeping each case's referrals, assessments
+    and plans, and records the hand-over as an ``assign`` event in each case's history.
     """
 
     leaving: CaseManagerId
@@ -962,14 +967,37 @@ class Handover:
         """Who takes ``case_id``; ``None`` if it stays with the leaving case manager."""
         return self.allocation.manager_of(case_id)
 
-    def apply(self, cases: Sequence[Case]) -> tuple[Case, ...]:
+    def apply(
+        self,
+        cases: Sequence[Case],
+        *,
+        by: ActorId,
+        at: pendulum.DateTime,
+        why: str = _HANDOVER_WHY,
+    ) -> tuple[Case, ...]:
         """Return ``cases`` with each handed-over one assigned to its new case manager
-        (:meth:`casemgmt.model.Case.assign`: referrals, assessments and plans are kept).
-        Cases not in the proposal are returned unchanged."""
+        (:meth:`casemgmt.model.Case.assign`: referrals, assessments and plans are kept, and
+        the case's history gains an ``assign`` event naming ``by``, ``at`` and ``why``).
+        Cases not in the proposal are returned unchanged.
+
+        Args:
+            cases: The cases, in any order; those the proposal does not place are kept as
+                they are.
+            by: Who applies the hand-over (recorded on every case's event).
+            at: When, as an aware instant (not before any case's last event).
+            why: The reason recorded on each event.
+
+        Returns:
+            The cases in the order given.
+
+        Raises:
+            InvalidTransitionError: when a handed-over case is declined or closed, so it
+                can no longer be assigned.
+        """
         out = []
         for case in cases:
             target = self.new_manager(str(case.id))
-            out.append(case if target is None else case.assign(target))
+            out.append(case if target is None else case.assign(target, by=by, at=at, why=why).case)
         return tuple(out)
 
 
@@ -988,8 +1016,9 @@ def reassign_caseload(
     limits already count them), and only those the team cannot keep go to other teams.
     Otherwise the cases are allocated like referrals, with the same constraints and costs: the
     case's specialism needs and locality count, and the colleagues' own limits and
-    high-risk caps are never breached. Each case keeps its history: the proposal moves
-    accountability, nothing else.
+    high-risk caps are never breached. Each case keeps its referrals, assessments and plans:
+    the proposal moves accountability, nothing else (:meth:`Handover.apply` records the move
+    in each case's history).
 
     >>> from casemgmt.model import CaseManager, PersonName, Profession
     >>> from casemgmt.policies import DH_COMMUNITY_MATRON

@@ -35,7 +35,7 @@ import casemgmt.model
 from casemgmt.model import CareEventKind, Case, CaseId, CaseStatus, RiskTier
 from casemgmt.policies import ReviewPolicy, Roll, WorkingCalendar
 from casemgmt.policies._review import Cadence
-from casemgmt.services._reviews import _tier_on
+from casemgmt.services._reviews import _resumptions, _tier_on
 
 if TYPE_CHECKING:
     import numpy as np
@@ -125,8 +125,9 @@ def case_cycles(
 ) -> CaseCycles:
     """The current routine-review cycle of each open case on ``as_of``.
 
-    A cycle starts on the day the case opened, on the day of each plan version and on the
-    day of each change of risk tier (the boundaries of the per-case
+    A cycle starts on the day the case opened, on the day of each plan version, on the
+    day of each change of risk tier and, when ``policy`` pauses reviews on hold, on each
+    return from a hold recorded in the case's history (the boundaries of the per-case
     :func:`~casemgmt.services.schedule`); the current one is the latest start on or before
     ``as_of``, and its tier is the one set by the latest change of tier on or before that
     start (``UNSCORED`` when none is recorded). Projecting it forward with
@@ -184,6 +185,10 @@ def case_cycles(
         for event in case.events:
             if event.kind is CareEventKind.RISK_TIER_CHANGE:
                 when = event.occurred_on.toordinal()
+                if anchor < when <= today:
+                    anchor = when
+        if policy is not None:
+            for when in _resumptions(case, policy):
                 if anchor < when <= today:
                     anchor = when
         ids.append(case.id)

@@ -45,6 +45,7 @@ from casemgmt.model import (
     CareEventKind,
     CarePlanStatus,
     Case,
+    CaseAction,
     CaseId,
     CaseManagerId,
     CaseStatus,
@@ -431,14 +432,28 @@ def _case_limit(case: Case) -> int:
     return case.closed_on.toordinal() + 1 if case.closed_on is not None else _NO_LIMIT
 
 
+def _resumptions(case: Case, policy: ReviewPolicy) -> tuple[int, ...]:
+    """The days (ordinals) the case came back from a hold, when the policy pauses routine
+    reviews during one: each starts a new cycle, so the reviews the hold skipped are not
+    reported as missed. Read from the case's history; a snapshot without one has none."""
+    if not policy.pause_on_hold:
+        return ()
+    return tuple(
+        event.on.toordinal()
+        for event in case.history
+        if event.action is CaseAction.RESUME and event.from_status is CaseStatus.ON_HOLD
+    )
+
+
 def _routines(case: Case, policy: ReviewPolicy) -> list[_Routine]:
     if not case.is_open or (case.status is CaseStatus.ON_HOLD and policy.pause_on_hold):
         return []
     opened = case.opened_on.toordinal()
     limit = _case_limit(case)
     routines: list[_Routine] = []
-    # Case reviews: a new cycle on opening, at each plan version and at each tier change.
-    starts = {opened}
+    # Case reviews: a new cycle on opening, at each plan version, at each tier change and
+    # on each return from a hold that paused them.
+    starts = {opened, *_resumptions(case, policy)}
     for version in case.plans:
         starts.add(max(opened, version.created_on.toordinal()))
     for event in case.events:

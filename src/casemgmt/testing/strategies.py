@@ -31,6 +31,8 @@ from casemgmt.model import (
     DISCIPLINE_REGULATORS,
     PROFESSION_REGULATORS,
     SERVICE_REGULATORS,
+    TRANSITIONS,
+    ActorId,
     Address,
     AdministrativeGender,
     AgreementParty,
@@ -48,6 +50,8 @@ from casemgmt.model import (
     CarerId,
     CarerNeed,
     Case,
+    CaseAction,
+    CaseEvent,
     CaseId,
     CaseManager,
     CaseManagerId,
@@ -57,6 +61,8 @@ from casemgmt.model import (
     Client,
     ClientAgreement,
     ClientId,
+    Closure,
+    ClosureReason,
     Complexity,
     Condition,
     ConditionCategory,
@@ -66,6 +72,7 @@ from casemgmt.model import (
     ContactDetails,
     ContactMode,
     DateRange,
+    DischargeDestination,
     Discipline,
     DomainFinding,
     Employment,
@@ -97,6 +104,7 @@ from casemgmt.model import (
     Provider,
     ProviderId,
     ProviderKind,
+    RecipientKind,
     Referral,
     ReferralId,
     ReferralOutcome,
@@ -111,10 +119,12 @@ from casemgmt.model import (
     ReviewId,
     ReviewKind,
     RiskInputs,
+    SharingPurpose,
     SicknessAbsence,
     Specialism,
     SpendApproval,
     StaffingModel,
+    TeamId,
 )
 from casemgmt.model.workforce import PRESCRIBING_PROFESSIONS
 from casemgmt.policies import (
@@ -161,6 +171,7 @@ __all__ = [
     "assessments",
     "care_plans",
     "case_books",
+    "case_events",
     "case_managers",
     "case_profiles",
     "caseload_policies",
@@ -169,6 +180,7 @@ __all__ = [
     "case_records",
     "cases",
     "clients",
+    "closures",
     "criteria",
     "dates",
     "eligibility_facts",
@@ -294,13 +306,28 @@ def _carers() -> st.SearchStrategy[Carer]:
 def _consents(born: pendulum.Date) -> st.SearchStrategy[Consent]:
     @st.composite
     def build(draw: st.DrawFn) -> Consent:
+        scope = draw(st.sampled_from(ConsentScope))
         recorded = draw(_after(born, 40_000))
+        starts = draw(st.none() | _after(recorded, 60))
+        expires = draw(st.none() | _after((starts or recorded).add(days=1), 800))
         withdrawn = draw(st.none() | _after(recorded))
+        # Only record sharing names recipients, and case management is never limited.
+        sharing = scope is ConsentScope.RECORD_SHARING
+        limited = scope is not ConsentScope.CASE_MANAGEMENT
         return Consent(
-            scope=draw(st.sampled_from(ConsentScope)),
+            scope=scope,
             decision=draw(st.sampled_from(ConsentDecision)),
             recorded_on=recorded,
+            starts_on=starts,
+            expires_on=expires,
             withdrawn_on=withdrawn,
+            purposes=draw(st.frozensets(st.sampled_from(SharingPurpose), max_size=3))
+            if limited
+            else frozenset(),
+            recipients=draw(st.frozensets(st.sampled_from(RecipientKind), max_size=3))
+            if sharing
+            else frozenset(),
+            given_by=draw(st.sampled_from(AgreementParty)),
         )
 
     return build()
@@ -856,13 +883,18 @@ def _cases(
                 )
             )
         )
+    closed_on = draw(_after(opened, 3000)) if chosen is CaseStatus.CLOSED else None
+    closure = None
+    if closed_on is not None:
+        closure = draw(closures(letter_from=closed_on))
+        if plans:
+            # A closed case's interventions have all ended (X1): the current plan keeps none live.
+            plans[-1] = _ended(plans[-1], draw)
     performers = list(manager_ids or ())
     return Case(
         id=CaseId(draw(identifiers("CS"))),
         client_id=client,
-        programme=draw(
-            st.sampled_from(["virtual-ward", "guided-care", "rehabilitation-code", "ohsxtra"])
-        ),
+        programme=draw(st.sampled_from(_PROGRAMME_KEYS)),
         status=chosen,
         opened_on=opened,
         referrals=tuple(referral_list),
@@ -877,7 +909,8 @@ def _cases(
             )
         ),
         plans=tuple(plans),
-        closed_on=draw(_after(opened, 3000)) if chosen is CaseStatus.CLOSED else None,
+        closed_on=closed_on,
+        closure=closure,
         previous_case_id=draw(st.none() | identifiers("CSP").map(CaseId)),
         reviews=tuple(
             draw(
@@ -890,6 +923,22 @@ def _cases(
         ),
         events=tuple(draw(st.lists(care_events(occurred_from=opened), max_size=3))),
     )
+
+
+_ENDED_INTERVENTION = (
+    InterventionStatus.COMPLETED,
+    InterventionStatus.CANCELLED,
+    InterventionStatus.STOPPED,
+    InterventionStatus.ENTERED_IN_ERROR,
+)
+
+
+def _ended(plan: CarePlan, draw: st.DrawFn) -> CarePlan:
+    ended = tuple(
+        attrs.evolve(i, status=draw(st.sampled_from(_ENDED_INTERVENTION))) if i.is_live else i
+        for i in plan.interventions
+    )
+    return attrs.evolve(plan, interventions=ended)
 
 
 def _with_source(referral: Referral, source: ReferralSourceId) -> Referral:
@@ -907,7 +956,12 @@ def cases(
     max_plan_versions: int = 2,
 ) -> st.SearchStrategy[Case]:
     """Cases in any state; an open case always has an accountable case manager (C6), and
-    only the latest plan version may be live (P3)."""
+    only the latest plan version may be live (P3). A closed case has a :class:`Closure`
+    (any reason, X1) and no live intervention in its current plan.
+
+    The cases are snapshots: their ``history`` is empty, as for a case imported from another
+    system; changes made to them through the case's methods are recorded from then on.
+    """
     return _cases(
         client_id,
         status,
@@ -917,6 +971,117 @@ def cases(
         funding_stream_ids,
         max_plan_versions,
     )
+
+
+@st.composite
+def _closures(
+    draw: st.DrawFn, reason: ClosureReason | None, letter_from: pendulum.Date | None
+) -> Closure:
+    chosen = reason or draw(st.sampled_from(ClosureReason))
+    optimised = chosen is ClosureReason.CARE_OPTIMISED
+    letter = draw(st.none() | (_after(letter_from, 60) if letter_from else dates()))
+    return Closure(
+        reason=chosen,
+        destination=draw(st.sampled_from(DischargeDestination)) if optimised else None,
+        decided_by_mdt=draw(st.booleans()),
+        client_consulted=draw(st.booleans()),
+        carer_consulted=draw(st.booleans()),
+        letter_sent_on=letter,
+        note=draw(st.just("") | _TEXT),
+    )
+
+
+def closures(
+    *, reason: ClosureReason | None = None, letter_from: pendulum.Date | None = None
+) -> st.SearchStrategy[Closure]:
+    """Closure records (X1-X3) for any reason (or ``reason``); a care-optimised closure
+    always names a destination, and no other does.
+
+    Args:
+        reason: Fix the closure reason.
+        letter_from: The earliest day the closure letter (X3), when there is one, was sent;
+            :func:`cases` passes the closing date.
+    """
+    return _closures(reason, letter_from)
+
+
+_PROGRAMME_KEYS = ("virtual-ward", "guided-care", "rehabilitation-code", "ohsxtra")
+_STARTS = (CaseAction.REFER, CaseAction.REOPEN)
+_TURN_DOWNS = (
+    ReferralOutcome.INELIGIBLE,
+    ReferralOutcome.INAPPROPRIATE,
+    ReferralOutcome.DUPLICATE,
+    ReferralOutcome.WITHDRAWN,
+)
+
+
+@st.composite
+def _case_events(draw: st.DrawFn, action: CaseAction | None, case_id: CaseId | None) -> CaseEvent:
+    chosen = action or draw(st.sampled_from(CaseAction))
+    row = TRANSITIONS[chosen]
+    client = ClientId(draw(identifiers("CL")))
+    from_status = (
+        None
+        if chosen is CaseAction.REFER
+        else draw(st.sampled_from(sorted(row.sources, key=lambda s: s.value)))
+    )
+    to_status = row.target or from_status
+    assert to_status is not None  # only refer has no source, and it has a target
+    a_plan = care_plans(client_id=client, max_goals=3, max_interventions=3)
+    payload: dict[str, st.SearchStrategy[object]] = {}
+    if chosen in _STARTS:
+        payload["client_id"] = st.just(client)
+        payload["programme"] = st.sampled_from(_PROGRAMME_KEYS)
+        payload["referral"] = referrals(client_id=client)
+    if chosen is CaseAction.REOPEN:
+        payload["previous_case_id"] = identifiers("CSP").map(CaseId)
+    if chosen in (CaseAction.REOPEN, CaseAction.ACCEPT, CaseAction.ASSIGN):
+        payload["manager_id"] = identifiers("CM").map(CaseManagerId)
+    elif chosen is CaseAction.REFER:
+        payload["manager_id"] = st.none() | identifiers("CM").map(CaseManagerId)
+    if chosen in (CaseAction.REFER, CaseAction.REOPEN, CaseAction.ACCEPT, CaseAction.ASSIGN):
+        payload["team_id"] = st.none() | identifiers("T").map(TeamId)
+    if chosen is CaseAction.ADD_REFERRAL:
+        payload["referral"] = referrals(client_id=client)
+    # What each recording action brings in.
+    recorded: dict[CaseAction, tuple[str, st.SearchStrategy[object]]] = {
+        CaseAction.DECLINE: ("referral_outcome", st.sampled_from(_TURN_DOWNS)),
+        CaseAction.CLOSE: ("closure", closures()),
+        CaseAction.RECORD_ASSESSMENT: ("assessment", assessments(client_id=client)),
+        CaseAction.ADOPT_PLAN: ("plan", a_plan),
+        CaseAction.REPLACE_CURRENT_PLAN: ("plan", a_plan),
+        CaseAction.RECORD_REVIEW: ("review", reviews()),
+        CaseAction.RECORD_EVENT: ("care_event", care_events()),
+    }
+    if chosen in recorded:
+        name, strategy = recorded[chosen]
+        payload[name] = strategy
+    return CaseEvent(
+        case_id=case_id or CaseId(draw(identifiers("CS"))),
+        version=1 if chosen in _STARTS else draw(st.integers(min_value=2, max_value=500)),
+        action=chosen,
+        by=ActorId(draw(identifiers("CM"))),
+        at=draw(instants()),
+        from_status=from_status,
+        to_status=to_status,
+        why=draw(_TEXT if chosen is CaseAction.DECLINE else st.just("") | _TEXT),
+        **{name: draw(strategy) for name, strategy in payload.items()},  # type: ignore[arg-type]
+    )
+
+
+def case_events(
+    *, action: CaseAction | None = None, case_id: CaseId | None = None
+) -> st.SearchStrategy[CaseEvent]:
+    """Single case events, each consistent on its own: the payload its action needs and no
+    other, a source state the transition table allows for the action and the state it
+    leads to (for serialisation and audit tests; a coherent history comes from running a
+    case's methods).
+
+    Args:
+        action: Fix the action.
+        case_id: Fix the case the event is about.
+    """
+    return _case_events(action, case_id)
 
 
 @st.composite
