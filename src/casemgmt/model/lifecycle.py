@@ -32,6 +32,7 @@ from casemgmt.model.codes import (
     ReferralOutcome,
 )
 from casemgmt.model.plan import CarePlan
+from casemgmt.model.referral import _CLOSED_OUTCOMES as _TURN_DOWNS
 from casemgmt.model.referral import Referral
 from casemgmt.model.review import CareEvent, Review
 from casemgmt.model.values import (
@@ -267,15 +268,6 @@ _CHANGES: Mapping[CaseAction, tuple[str, ...]] = {
     _A.RECORD_REVIEW: ("reviews",),
     _A.RECORD_EVENT: ("events",),
 }
-
-_TURN_DOWNS = frozenset(
-    {
-        ReferralOutcome.INELIGIBLE,
-        ReferralOutcome.INAPPROPRIATE,
-        ReferralOutcome.DUPLICATE,
-        ReferralOutcome.WITHDRAWN,
-    }
-)
 
 
 @attrs.frozen(kw_only=True)
