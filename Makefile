@@ -23,6 +23,11 @@ demo: $(STAMP)
 # Exit status 1 means a review is overdue, which the example case book shows.
 	$(BIN)/casemgmt schedule examples/reviews/cases.json --manager CM-01 \
 		|| test $$? -eq 1
+# A case record to a FHIR R4 Bundle and back: the record read back is checked as a document.
+	$(BIN)/casemgmt export-fhir examples/occupational-health-back-pain.json > $(VENV)/demo-bundle.json
+	@echo "FHIR bundle: $$(( $$(grep -c '"resourceType"' $(VENV)/demo-bundle.json) - 1 )) resources in $(VENV)/demo-bundle.json"
+	$(BIN)/casemgmt import-fhir $(VENV)/demo-bundle.json \
+		| $(BIN)/casemgmt validate-document case-record /dev/stdin
 
 test: lint typecheck pytest docs
 

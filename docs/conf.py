@@ -36,7 +36,8 @@ release = _version("casemgmt")
 version = ".".join(release.split(".")[:2])
 
 # Local extensions: ``catalogue`` renders the rule catalogue from casemgmt.rules;
-# ``lifecycle_diagram`` draws the case life cycle from casemgmt.model.TRANSITIONS.
+# ``lifecycle_diagram`` draws the case life cycle from casemgmt.model.TRANSITIONS;
+# ``fhir_mapping`` prints casemgmt.serialization.fhir.MAPPING.
 sys.path.insert(0, str(Path(__file__).parent / "_ext"))
 
 extensions = [
@@ -45,6 +46,7 @@ extensions = [
     "sphinx.ext.napoleon",
     "catalogue",
     "lifecycle_diagram",
+    "fhir_mapping",
 ]
 
 source_suffix = {".md": "markdown"}

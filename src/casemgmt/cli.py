@@ -161,6 +161,18 @@ Subcommands:
     one (each problem with its JSON path), an unknown case manager, no day to report on, a
     period that ends before it starts, or an iCalendar file that cannot be written.
 
+``casemgmt export-fhir CASE``
+    Print the FHIR R4 ``Bundle`` of the case-record document ``CASE``
+    (:func:`casemgmt.serialization.fhir.export_bundle`) as JSON. Exit status 0, or 1 when
+    the file cannot be read, is not a valid case record, or holds an amount too large for
+    a FHIR decimal.
+
+``casemgmt import-fhir BUNDLE``
+    Print the case-record document a FHIR ``Bundle`` holds
+    (:func:`casemgmt.serialization.fhir.import_bundle`) as JSON. Exit status 0, or 1 when
+    the file cannot be read or the bundle is not one of a valid case record; each problem
+    names the bundle entry it concerns.
+
 Problems go to standard error, one line each, prefixed with the file name (``FILE:LINE``
 for JSON lines); messages never repeat what the file contains. A usage error exits 2. No
 traceback is shown for a bad file.
@@ -190,6 +202,8 @@ ok
 2
 >>> main(["screen", "no-such-people.csv", "--programme", "pace", "--as-of", "2026-01-05"])
 2
+>>> main(["import-fhir", "no-such-bundle.json"])
+1
 """
 
 from __future__ import annotations
@@ -206,6 +220,7 @@ import pendulum
 from casemgmt import __version__
 from casemgmt._caseload_cli import METHODS
 from casemgmt._caseload_cli import run as caseload
+from casemgmt._fhir_cli import export_fhir, import_fhir
 from casemgmt._schedule_cli import run as review_schedule
 from casemgmt._summary import latest_recorded_date, summarise_record
 from casemgmt._validate_cli import programme_for, run, validate_record
@@ -281,6 +296,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             out=sys.stdout,
             err=sys.stderr,
         )
+    if args.command == "export-fhir":
+        return export_fhir(args.case, out=sys.stdout, err=sys.stderr)
+    if args.command == "import-fhir":
+        return import_fhir(args.bundle, out=sys.stdout, err=sys.stderr)
     return _validate_document(args.kind, args.file, sys.stdout, sys.stderr)
 
 
@@ -459,7 +478,23 @@ def _parser() -> argparse.ArgumentParser:
         help="a text report (default) or one JSON object",
     )
     _add_schedule(commands)
+    _add_fhir(commands)
     return parser
+
+
+def _add_fhir(commands: Any) -> None:
+    export = commands.add_parser(
+        "export-fhir",
+        help="print a case record as a FHIR R4 Bundle",
+        description="Print the FHIR R4 Bundle of a case-record document as JSON.",
+    )
+    export.add_argument("case", metavar="CASE", help="a case-record JSON document")
+    bundle = commands.add_parser(
+        "import-fhir",
+        help="print the case record a FHIR R4 Bundle holds",
+        description="Read a FHIR R4 Bundle and print the case-record document it holds.",
+    )
+    bundle.add_argument("bundle", metavar="BUNDLE", help="a FHIR Bundle JSON file")
 
 
 _SCHEDULE_EPILOG = """\
