@@ -37,6 +37,7 @@ if str(HERE) not in sys.path:
     sys.path.insert(0, str(HERE))
 
 import allocation  # noqa: E402
+import fhir_round_trip  # noqa: E402
 import plan_load_validate  # noqa: E402
 import plan_validation  # noqa: E402
 import population_screening  # noqa: E402
@@ -45,6 +46,7 @@ from _results import Outcome, Settings  # noqa: E402
 
 COMPARISONS: dict[str, Callable[[Settings], Outcome]] = {
     "allocation": allocation.run,
+    "fhir_round_trip": fhir_round_trip.run,
     "plan_load_validate": plan_load_validate.run,
     "plan_validation": plan_validation.run,
     "population_screening": population_screening.run,

@@ -39,6 +39,7 @@ from casemgmt.model import (
 )
 from casemgmt.serialization.fhir import (
     export_bundle,
+    extension_url,
     import_bundle,
     validate_bundle,
 )
@@ -180,3 +181,32 @@ def test_texts_fhir_cannot_hold_travel_in_extensions() -> None:
     assert patient["name"] == [{"family": "Lovelace"}]
     assert patient["address"] == [{"use": "home", "line": ["1 High Street"]}]
     assert "telecom" not in patient
+
+
+def test_the_mapping_table_names_every_field_once() -> None:
+    from casemgmt.serialization.fhir import MAPPING
+    from casemgmt.serialization.fhir._mapping import ALSO_EXTENDED, ENTITY_NAMES, MAPPED
+
+    for cls in ENTITY_NAMES:
+        rows = [row for row in MAPPING if row.entity == cls.__name__]
+        assert [row.field for row in rows] == [f.name for f in attrs.fields(cls)]
+        for row in rows:
+            assert row.element or row.extension, row
+            extended = row.field not in MAPPED[cls] or row.field in ALSO_EXTENDED.get(cls, ())
+            assert (row.extension is not None) == extended, row
+
+
+def test_a_field_at_its_default_adds_no_extension() -> None:
+    case = lived_case()
+    record = record_around(case)
+    bundle = export_bundle(record)
+    patient = _resources(bundle, "Patient")[0]
+    assert "extension" not in patient
+    goals = _resources(bundle, "Goal")
+    assert goals
+    for goal in goals:
+        urls = {e["url"] for e in goal.get("extension", [])}
+        assert urls <= {
+            extension_url("goal", "self_managed"),
+            extension_url("goal", "gas"),
+        }
