@@ -173,6 +173,12 @@ Subcommands:
     the file cannot be read or the bundle is not one of a valid case record; each problem
     names the bundle entry it concerns.
 
+``casemgmt schema [KIND]``
+    Print the JSON Schema (draft 2020-12) of ``KIND`` documents
+    (:func:`casemgmt.serialization.json_schema`), or, without ``KIND``, one schema that
+    accepts any document, chosen by its ``document_kind``. Exit status 0, or 2 for an
+    unknown kind (a usage error).
+
 Problems go to standard error, one line each, prefixed with the file name (``FILE:LINE``
 for JSON lines); messages never repeat what the file contains. A usage error exits 2. No
 traceback is shown for a bad file.
@@ -222,6 +228,7 @@ from casemgmt._caseload_cli import METHODS
 from casemgmt._caseload_cli import run as caseload
 from casemgmt._fhir_cli import export_fhir, import_fhir
 from casemgmt._schedule_cli import run as review_schedule
+from casemgmt._schema_cli import schema_command
 from casemgmt._summary import latest_recorded_date, summarise_record
 from casemgmt._validate_cli import programme_for, run, validate_record
 from casemgmt.errors import CaseManagementError, DocumentError
@@ -300,6 +307,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return export_fhir(args.case, out=sys.stdout, err=sys.stderr)
     if args.command == "import-fhir":
         return import_fhir(args.bundle, out=sys.stdout, err=sys.stderr)
+    if args.command == "schema":
+        return schema_command(args.kind, out=sys.stdout, err=sys.stderr)
     return _validate_document(args.kind, args.file, sys.stdout, sys.stderr)
 
 
@@ -495,6 +504,15 @@ def _add_fhir(commands: Any) -> None:
         description="Read a FHIR R4 Bundle and print the case-record document it holds.",
     )
     bundle.add_argument("bundle", metavar="BUNDLE", help="a FHIR Bundle JSON file")
+    schema = commands.add_parser(
+        "schema",
+        help="print the JSON Schema of a document kind, or of any document",
+        description="Print the JSON Schema (draft 2020-12) of KIND documents, or one schema "
+        "that accepts any document when KIND is left out.",
+    )
+    schema.add_argument(
+        "kind", nargs="?", choices=sorted(DOCUMENT_KINDS), metavar="KIND", help=_kinds()
+    )
 
 
 _SCHEDULE_EPILOG = """\

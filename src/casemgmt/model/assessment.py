@@ -10,7 +10,7 @@ import pendulum
 from casemgmt.errors import Problem
 from casemgmt.model._base import Validated, problem
 from casemgmt.model.codes import AssessmentDomain, AssessmentKind, ContactMode, NeedLevel
-from casemgmt.model.values import AssessmentId, CaseManagerId, ClientId, id_problems
+from casemgmt.model.values import ID_PATTERN, AssessmentId, CaseManagerId, ClientId, id_problems
 
 __all__ = ["Assessment", "DomainFinding"]
 
@@ -42,7 +42,7 @@ class Assessment(Validated):
     11
     """
 
-    id: AssessmentId
+    id: AssessmentId = attrs.field(metadata={"schema": {"pattern": ID_PATTERN}})
     client_id: ClientId
     kind: AssessmentKind
     performed_on: pendulum.Date

@@ -41,6 +41,7 @@ from casemgmt.model.plan import CarePlan
 from casemgmt.model.referral import Referral, ReferralSource
 from casemgmt.model.review import CareEvent, Review
 from casemgmt.model.values import (
+    ID_PATTERN,
     ActorId,
     CaseId,
     CaseManagerId,
@@ -119,12 +120,16 @@ class Case(Validated):
     casemgmt.errors.InvalidTransitionError: cannot close a Case that is accepted; ...
     """
 
-    id: CaseId
+    id: CaseId = attrs.field(metadata={"schema": {"pattern": ID_PATTERN}})
     client_id: ClientId
-    programme: str
+    programme: str = attrs.field(
+        metadata={"schema": {"pattern": r"\S", "description": "Not blank (invariant: empty)."}}
+    )
     status: CaseStatus
     opened_on: pendulum.Date
-    referrals: tuple[Referral, ...]
+    referrals: tuple[Referral, ...] = attrs.field(
+        metadata={"schema": {"minItems": 1, "description": "At least one (invariant: empty)."}}
+    )
     manager_id: CaseManagerId | None = None
     team_id: TeamId | None = None
     assessments: tuple[Assessment, ...] = ()

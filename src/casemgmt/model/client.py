@@ -36,6 +36,7 @@ from casemgmt.model.codes import (
     SharingPurpose,
 )
 from casemgmt.model.values import (
+    ID_PATTERN,
     Address,
     CarerId,
     ClientId,
@@ -75,7 +76,7 @@ class Condition(Validated):
 class Carer(Validated):
     """An informal carer, whose own needs are part of the assessment (A1, seed 002)."""
 
-    id: CarerId
+    id: CarerId = attrs.field(metadata={"schema": {"pattern": ID_PATTERN}})
     relationship: str
     name: PersonName | None = None
     lives_with_client: bool = False
@@ -194,10 +195,25 @@ class RiskInputs(Validated):
     Combined Predictive Model; ``scored_on`` says when it was computed.
     """
 
-    predicted_risk: float | None = None
+    predicted_risk: float | None = attrs.field(
+        default=None,
+        metadata={
+            "schema": {
+                "minimum": 0,
+                "maximum": 1,
+                "description": "A probability, 0 to 1 (invariant: out_of_range).",
+            }
+        },
+    )
     scored_on: pendulum.Date | None = None
-    emergency_admissions_12m: int = 0
-    ae_attendances_12m: int = 0
+    emergency_admissions_12m: int = attrs.field(
+        default=0,
+        metadata={"schema": {"minimum": 0, "description": "Not negative (invariant: negative)."}},
+    )
+    ae_attendances_12m: int = attrs.field(
+        default=0,
+        metadata={"schema": {"minimum": 0, "description": "Not negative (invariant: negative)."}},
+    )
     nursing_home_level_of_need: bool = False
 
     def _invariants(self) -> Iterator[Problem]:
@@ -217,7 +233,10 @@ class SicknessAbsence(Validated):
 
     started_on: pendulum.Date
     ended_on: pendulum.Date | None = None
-    working_days_lost: int = 0
+    working_days_lost: int = attrs.field(
+        default=0,
+        metadata={"schema": {"minimum": 0, "description": "Not negative (invariant: negative)."}},
+    )
     struggling_at_work: bool = False
 
     def _invariants(self) -> Iterator[Problem]:
@@ -252,7 +271,7 @@ class Client(Validated):
     Only ``id`` is shown by ``repr``; everything else may identify the person.
     """
 
-    id: ClientId
+    id: ClientId = attrs.field(metadata={"schema": {"pattern": ID_PATTERN}})
     name: PersonName
     date_of_birth: pendulum.Date
     nhs_number: NhsNumber | None = None

@@ -15,7 +15,7 @@ from casemgmt.model.codes import (
     FundingStreamKind,
     InterventionCategory,
 )
-from casemgmt.model.values import DateRange, FundingStreamId, Money, id_problems
+from casemgmt.model.values import ID_PATTERN, DateRange, FundingStreamId, Money, id_problems
 
 __all__ = ["FundingStream"]
 
@@ -39,15 +39,43 @@ class FundingStream(Validated):
     is not empty.
     """
 
-    id: FundingStreamId
-    name: str
+    id: FundingStreamId = attrs.field(metadata={"schema": {"pattern": ID_PATTERN}})
+    name: str = attrs.field(
+        metadata={"schema": {"pattern": r"\S", "description": "Not blank (invariant: empty)."}}
+    )
     kind: FundingStreamKind
     valid: DateRange
-    permitted_categories: frozenset[InterventionCategory]
-    budget_per_period: Money | None = None
+    permitted_categories: frozenset[InterventionCategory] = attrs.field(
+        metadata={"schema": {"minItems": 1, "description": "At least one (invariant: empty)."}}
+    )
+    budget_per_period: Money | None = attrs.field(
+        default=None,
+        metadata={
+            "schema": {
+                "properties": {"amount": {"pattern": r"^(?:[^-]|-0+(?:\.0+)?$)"}},
+                "description": "Not negative (invariant: negative).",
+            }
+        },
+    )
     budget_period: FrequencyUnit = FrequencyUnit.WEEK
-    total_budget: Money | None = None
-    spend_authority_per_week: Money | None = None
+    total_budget: Money | None = attrs.field(
+        default=None,
+        metadata={
+            "schema": {
+                "properties": {"amount": {"pattern": r"^(?:[^-]|-0+(?:\.0+)?$)"}},
+                "description": "Not negative (invariant: negative).",
+            }
+        },
+    )
+    spend_authority_per_week: Money | None = attrs.field(
+        default=None,
+        metadata={
+            "schema": {
+                "properties": {"amount": {"pattern": r"^(?:[^-]|-0+(?:\.0+)?$)"}},
+                "description": "Not negative (invariant: negative).",
+            }
+        },
+    )
     holder: BudgetHolder = BudgetHolder.COMMISSIONER
     long_term: bool = False
 

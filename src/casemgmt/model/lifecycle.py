@@ -36,6 +36,7 @@ from casemgmt.model.referral import _CLOSED_OUTCOMES as _TURN_DOWNS
 from casemgmt.model.referral import Referral
 from casemgmt.model.review import CareEvent, Review
 from casemgmt.model.values import (
+    ID_PATTERN,
     ActorId,
     CaseId,
     CaseManagerId,
@@ -302,10 +303,12 @@ class CaseEvent(Validated):
         closure: The closure record (X1-X3).
     """
 
-    case_id: CaseId
-    version: int
+    case_id: CaseId = attrs.field(metadata={"schema": {"pattern": ID_PATTERN}})
+    version: int = attrs.field(
+        metadata={"schema": {"minimum": 1, "description": "At least 1 (invariant: not_positive)."}}
+    )
     action: CaseAction
-    by: ActorId
+    by: ActorId = attrs.field(metadata={"schema": {"pattern": ID_PATTERN}})
     at: pendulum.DateTime = attrs.field(eq=instant_key)
     from_status: CaseStatus | None
     to_status: CaseStatus

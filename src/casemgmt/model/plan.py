@@ -40,6 +40,7 @@ from casemgmt.model.codes import (
     StaffingModel,
 )
 from casemgmt.model.values import (
+    ID_PATTERN,
     CarePlanId,
     ClientId,
     DateRange,
@@ -77,14 +78,45 @@ class GasScale(Validated):
     the T-score (importance x difficulty in Turner-Stokes' scheme; 1 when unweighted).
     """
 
-    much_less: str
-    somewhat_less: str
-    expected: str
-    somewhat_more: str
-    much_more: str
-    baseline: int = -1
-    attained: int | None = None
-    weight: int = 1
+    much_less: str = attrs.field(
+        metadata={"schema": {"pattern": r"\S", "description": "Not blank (invariant: empty)."}}
+    )
+    somewhat_less: str = attrs.field(
+        metadata={"schema": {"pattern": r"\S", "description": "Not blank (invariant: empty)."}}
+    )
+    expected: str = attrs.field(
+        metadata={"schema": {"pattern": r"\S", "description": "Not blank (invariant: empty)."}}
+    )
+    somewhat_more: str = attrs.field(
+        metadata={"schema": {"pattern": r"\S", "description": "Not blank (invariant: empty)."}}
+    )
+    much_more: str = attrs.field(
+        metadata={"schema": {"pattern": r"\S", "description": "Not blank (invariant: empty)."}}
+    )
+    baseline: int = attrs.field(
+        default=-1,
+        metadata={
+            "schema": {
+                "minimum": -2,
+                "maximum": -1,
+                "description": "-2 or -1 (invariant: out_of_range).",
+            }
+        },
+    )
+    attained: int | None = attrs.field(
+        default=None,
+        metadata={
+            "schema": {
+                "minimum": -2,
+                "maximum": 2,
+                "description": "A GAS level, -2 to 2 (O4; invariant: out_of_range).",
+            }
+        },
+    )
+    weight: int = attrs.field(
+        default=1,
+        metadata={"schema": {"minimum": 1, "description": "At least 1 (invariant: not_positive)."}},
+    )
 
     def _invariants(self) -> Iterator[Problem]:
         descriptions = [
@@ -133,8 +165,11 @@ class Goal(Validated):
     Invariants: ``due`` is not before ``start``; ``status_date`` is not before ``start``.
     """
 
-    id: GoalId
-    description: str = attrs.field(repr=False)
+    id: GoalId = attrs.field(metadata={"schema": {"pattern": ID_PATTERN}})
+    description: str = attrs.field(
+        repr=False,
+        metadata={"schema": {"pattern": r"\S", "description": "Not blank (invariant: empty)."}},
+    )
     domain: GoalDomain
     start: pendulum.Date
     lifecycle_status: GoalLifecycleStatus = GoalLifecycleStatus.PROPOSED
@@ -209,7 +244,9 @@ class Goal(Validated):
 class SpendApproval(Validated):
     """A recorded approval for a commitment above a stream's spend authority (F2)."""
 
-    approved_by: str
+    approved_by: str = attrs.field(
+        metadata={"schema": {"pattern": r"\S", "description": "Not blank (invariant: empty)."}}
+    )
     approved_on: pendulum.Date
     reference: str | None = None
 
@@ -240,17 +277,26 @@ class Intervention(Validated):
     ``unit_cost`` is not negative.
     """
 
-    id: InterventionId
+    id: InterventionId = attrs.field(metadata={"schema": {"pattern": ID_PATTERN}})
     category: InterventionCategory
     discipline: Discipline
     description: str = attrs.field(repr=False)
-    provider_id: ProviderId
+    provider_id: ProviderId = attrs.field(metadata={"schema": {"pattern": ID_PATTERN}})
     goal_ids: frozenset[GoalId]
     start: pendulum.Date
-    unit_cost: Money
+    unit_cost: Money = attrs.field(
+        metadata={
+            "schema": {
+                "properties": {"amount": {"pattern": r"^(?:[^-]|-0+(?:\.0+)?$)"}},
+                "description": "Not negative (invariant: negative).",
+            }
+        }
+    )
     frequency: Frequency | None = None
     end: pendulum.Date | None = None
-    funding_stream_id: FundingStreamId | None = None
+    funding_stream_id: FundingStreamId | None = attrs.field(
+        default=None, metadata={"schema": {"pattern": ID_PATTERN}}
+    )
     status: InterventionStatus = InterventionStatus.NOT_STARTED
     staffing: StaffingModel | None = None
     approval: SpendApproval | None = None
@@ -328,7 +374,9 @@ class ClientAgreement(Validated):
 class OnwardReferral(Validated):
     """A referral made from the plan to another service, tracked until acknowledged (P5)."""
 
-    to: str
+    to: str = attrs.field(
+        metadata={"schema": {"pattern": r"\S", "description": "Not blank (invariant: empty)."}}
+    )
     sent_on: pendulum.Date
     acknowledged_on: pendulum.Date | None = None
     goal_ids: frozenset[GoalId] = frozenset()
@@ -359,9 +407,11 @@ class CarePlan(Validated):
     before the plan was created.
     """
 
-    id: CarePlanId
+    id: CarePlanId = attrs.field(metadata={"schema": {"pattern": ID_PATTERN}})
     client_id: ClientId
-    version: int
+    version: int = attrs.field(
+        metadata={"schema": {"minimum": 1, "description": "At least 1 (invariant: not_positive)."}}
+    )
     status: CarePlanStatus
     period: DateRange
     created_on: pendulum.Date

@@ -16,7 +16,13 @@ from casemgmt.model.codes import (
     ReferralSourceKind,
     RehabilitationCodeTrack,
 )
-from casemgmt.model.values import ClientId, ReferralId, ReferralSourceId, id_problems
+from casemgmt.model.values import (
+    ID_PATTERN,
+    ClientId,
+    ReferralId,
+    ReferralSourceId,
+    id_problems,
+)
 
 __all__ = ["Referral", "ReferralSource"]
 
@@ -29,7 +35,7 @@ class ReferralSource(Validated):
     individual's name and is personal data (hidden from ``repr``).
     """
 
-    id: ReferralSourceId
+    id: ReferralSourceId = attrs.field(metadata={"schema": {"pattern": ID_PATTERN}})
     kind: ReferralSourceKind
     organisation: str | None = None
     contact_name: str | None = attrs.field(default=None, repr=False)
@@ -57,7 +63,7 @@ class Referral(Validated):
     interim payment from the court (seed 003).
     """
 
-    id: ReferralId
+    id: ReferralId = attrs.field(metadata={"schema": {"pattern": ID_PATTERN}})
     client_id: ClientId
     source_id: ReferralSourceId
     received_on: pendulum.Date

@@ -25,7 +25,7 @@ import pendulum
 from casemgmt.errors import Problem
 from casemgmt.model._base import Validated, problem
 from casemgmt.model.codes import CareEventKind, ContactMode, ReviewKind, RiskTier
-from casemgmt.model.values import CaseManagerId, ReviewId, id_problems
+from casemgmt.model.values import ID_PATTERN, CaseManagerId, ReviewId, id_problems
 
 __all__ = ["CareEvent", "Review"]
 
@@ -44,7 +44,7 @@ class Review(Validated):
         summary: Free text; never shown in ``repr``.
     """
 
-    id: ReviewId
+    id: ReviewId = attrs.field(metadata={"schema": {"pattern": ID_PATTERN}})
     kind: ReviewKind
     held_on: pendulum.Date
     contact_mode: ContactMode | None = None

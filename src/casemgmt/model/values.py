@@ -337,10 +337,36 @@ class Frequency(Validated):
     Fraction(3, 26)
     """
 
-    count: int
+    count: int = attrs.field(
+        metadata={
+            "schema": {
+                "minimum": 1,
+                "maximum": 1000,
+                "description": "1 to 1000 (invariant: not_positive, out_of_range).",
+            }
+        }
+    )
     unit: FrequencyUnit
-    every: int = 1
-    session_minutes: int | None = None
+    every: int = attrs.field(
+        default=1,
+        metadata={
+            "schema": {
+                "minimum": 1,
+                "maximum": 1000,
+                "description": "1 to 1000 (invariant: not_positive, out_of_range).",
+            }
+        },
+    )
+    session_minutes: int | None = attrs.field(
+        default=None,
+        metadata={
+            "schema": {
+                "minimum": 1,
+                "maximum": 1440,
+                "description": "1 to 1440 minutes (invariant: not_positive, out_of_range).",
+            }
+        },
+    )
 
     def _invariants(self) -> list[Problem]:
         found = []
@@ -475,7 +501,9 @@ class Registration(Validated):
     """Registration with a statutory regulator (HCPC, NMC, CQC ...)."""
 
     body: Regulator
-    number: str
+    number: str = attrs.field(
+        metadata={"schema": {"pattern": r"\S", "description": "Not blank (invariant: empty)."}}
+    )
 
     def _invariants(self) -> Iterator[Problem]:
         if not self.number.strip():

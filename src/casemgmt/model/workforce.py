@@ -26,6 +26,7 @@ from casemgmt.model.codes import (
     Specialism,
 )
 from casemgmt.model.values import (
+    ID_PATTERN,
     CaseManagerId,
     PersonName,
     ProviderId,
@@ -111,18 +112,36 @@ class CaseManager(Validated):
     ``non_clinical_share`` is in [0, 1).
     """
 
-    id: CaseManagerId
+    id: CaseManagerId = attrs.field(metadata={"schema": {"pattern": ID_PATTERN}})
     name: PersonName
     profession: Profession
     registration: Registration | None = None
     title: CaseManagerTitle = CaseManagerTitle.CASE_MANAGER
     memberships: frozenset[ProfessionalBody] = frozenset()
     specialisms: frozenset[Specialism] = frozenset()
-    fte: float = 1.0
+    fte: float = attrs.field(
+        default=1.0,
+        metadata={
+            "schema": {
+                "exclusiveMinimum": 0,
+                "maximum": 1,
+                "description": "Above 0, at most 1 (invariant: out_of_range).",
+            }
+        },
+    )
     prescriber: bool = False
     team_id: TeamId | None = None
     locality: str | None = None
-    non_clinical_share: float | None = None
+    non_clinical_share: float | None = attrs.field(
+        default=None,
+        metadata={
+            "schema": {
+                "minimum": 0,
+                "exclusiveMaximum": 1,
+                "description": "At least 0, below 1 (invariant: out_of_range).",
+            }
+        },
+    )
 
     def _invariants(self) -> Iterator[Problem]:
         yield from id_problems("id", self.id)
@@ -155,10 +174,14 @@ class CaseManager(Validated):
 class Provider(Validated):
     """An organisation or practitioner that delivers commissioned services."""
 
-    id: ProviderId
-    name: str
+    id: ProviderId = attrs.field(metadata={"schema": {"pattern": ID_PATTERN}})
+    name: str = attrs.field(
+        metadata={"schema": {"pattern": r"\S", "description": "Not blank (invariant: empty)."}}
+    )
     kind: ProviderKind
-    disciplines: frozenset[Discipline]
+    disciplines: frozenset[Discipline] = attrs.field(
+        metadata={"schema": {"minItems": 1, "description": "At least one (invariant: empty)."}}
+    )
     registrations: tuple[Registration, ...] = ()
     locality: str | None = None
 

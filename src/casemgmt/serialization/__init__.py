@@ -25,6 +25,7 @@ from casemgmt.serialization._outcome import (
     RULE_SYSTEM,
     operation_outcome,
 )
+from casemgmt.serialization._schema import json_schema
 
 __all__ = [
     "CHECK_SYSTEM",
@@ -41,4 +42,5 @@ __all__ = [
     "to_document",
     "make_converter",
     "to_icalendar",
+    "json_schema",
 ]

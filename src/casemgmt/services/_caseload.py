@@ -71,7 +71,9 @@ class CaseProfile(Validated):
     True
     """
 
-    id: str
+    id: str = attrs.field(
+        metadata={"schema": {"pattern": r"\S", "description": "Not blank (invariant: empty)."}}
+    )
     client_id: ClientId | None = None
     risk_tier: RiskTier = RiskTier.UNSCORED
     complexity: Complexity = Complexity.MODERATE

@@ -215,9 +215,7 @@ def _value_key(tp: Any, data: Any) -> str:
     raise TypeError(f"no FHIR extension type for {tp!r}")  # pragma: no cover
 
 
-def decode_fields(
-    extensions: object, cls: Any, name: str, into: dict[str, Any]
-) -> dict[str, Any]:
+def decode_fields(extensions: object, cls: Any, name: str, into: dict[str, Any]) -> dict[str, Any]:
     """Read back into ``into`` (a document of ``cls`` being built) every field that
     :func:`field_extensions` put in ``extensions``; extensions of other URLs are ignored.
     Returns ``into``."""
