@@ -139,7 +139,9 @@ def money_document(value: object) -> object:
     if type(value) is not dict:
         return value
     amount, currency = value.get("value"), value.get("currency")
-    if type(amount) not in (int, float) or currency not in CURRENCY_EXPONENTS:
+    if type(amount) not in (int, float) or type(currency) is not str:
+        return {"amount": amount, "currency": currency}
+    if currency not in CURRENCY_EXPONENTS:
         return {"amount": amount, "currency": currency}
     exact = Decimal(repr(amount)) if isinstance(amount, float) else Decimal(str(amount))
     try:
@@ -224,7 +226,7 @@ def decode_fields(extensions: object, cls: Any, name: str, into: dict[str, Any])
     urls = _urls(cls, name)
     found: dict[str, list[Any]] = {}
     for ext in extensions:
-        if type(ext) is dict and ext.get("url") in urls:
+        if type(ext) is dict and type(ext.get("url")) is str and ext["url"] in urls:
             found.setdefault(urls[ext["url"]], []).append(ext)
     hints = _hints(cls)
     for key, group in found.items():
@@ -265,9 +267,9 @@ def _decode_record(parts: object, tp: Any) -> dict[str, Any]:
     for part in parts if type(parts) is list else ():
         if type(part) is dict and type(part.get("url")) is str:
             found.setdefault(part["url"], []).append(part)
-    record = {
-        key: _decode(group, hints[key]) if key in hints else group for key, group in found.items()
-    }
+    # A part that names no field is ignored, as FHIR lets a reader ignore an extension it
+    # does not know (and its URL, which could be any text, is never repeated).
+    record = {key: _decode(group, hints[key]) for key, group in found.items() if key in hints}
     return fill_required(record, tp)
 
 

@@ -56,7 +56,13 @@ _CASE_STATUS = {
     "finished": "closed",
     "cancelled": "declined",
 }
-_REFERRAL_OUTCOME = {"active": "pending", "completed": "accepted", "revoked": "withdrawn"}
+_REFERRAL_OUTCOME = {
+    "draft": "pending",
+    "active": "pending",
+    "on-hold": "pending",
+    "completed": "accepted",
+    "revoked": "withdrawn",
+}
 _INTERVENTION_STATUS = {
     "draft": "not-started",
     "active": "in-progress",
@@ -84,8 +90,12 @@ def import_bundle(bundle: object) -> CaseRecord:
     ``import_bundle(export_bundle(record)) == record``. A bundle written elsewhere, without
     our extensions, is read from its FHIR elements alone: the fields only an extension
     holds take their defaults, and coarser FHIR codes map to the nearest of ours (an
-    ``active`` episode is an active case). Identifiers with our systems name the entities;
-    a resource without one is named by its ``id``.
+    ``active`` episode is an active case, a ``draft`` referral a pending one). Identifiers
+    with our systems name the entities; a resource without one is named by its ``id``
+    (except the ``CareTeam``: only our team identifier gives the case a team), and an
+    ``Organization`` without one is a referral source when a referral names it as its
+    requester. Extensions and parts of our extensions that name no field are ignored, as
+    FHIR lets a reader ignore what it does not know.
 
     Raises:
         DocumentError: of kind ``fhir-bundle``, listing every problem: a bundle without
@@ -272,8 +282,9 @@ class _Reader:
             return {}
         client = self.client(patient)
         organisations = self.by_type.get("Organization", [])
-        sources = [e for e in organisations if self._is(e, "referral-source")]
-        providers = [e for e in organisations if not self._is(e, "referral-source")]
+        requesters = self._requesters()
+        sources = [e for e in organisations if self._is_source(e, requesters)]
+        providers = [e for e in organisations if not self._is_source(e, requesters)]
         return {
             "schema_version": SCHEMA_VERSION,
             "document_kind": "case-record",
@@ -298,6 +309,22 @@ class _Reader:
         return any(
             _get(i, "system") == ID_SYSTEM + kind for i in _list(_get(entry[1], "identifier"))
         )
+
+    def _is_source(self, entry: Entry, requesters: set[int]) -> bool:
+        # Our identifier says which an Organization is; without one (a bundle from
+        # elsewhere), one that requests a referral is a referral source.
+        if self._is(entry, "referral-source"):
+            return True
+        return not self._is(entry, "provider") and entry[0] in requesters
+
+    def _requesters(self) -> set[int]:
+        found = set()
+        for _, request in self.by_type.get("ServiceRequest", []):
+            target = _get(_get(request, "requester"), "reference")
+            entry = self.by_url.get(target) if type(target) is str else None
+            if entry is not None:
+                found.add(entry[0])
+        return found
 
     def client(self, entry: Entry) -> dict[str, Any]:
         index, patient = entry
