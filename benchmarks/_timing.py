@@ -16,6 +16,7 @@ import sys
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 __all__ = ["Stats", "interleaved"]
 
@@ -37,6 +38,15 @@ class Stats:
     @property
     def maximum(self) -> float:
         return max(self.samples)
+
+    def per_doc(self, n: int) -> dict[str, Any]:
+        """The figures divided by the ``n`` documents of a batch, for results.json."""
+        return {
+            "median": self.median / n,
+            "min": self.minimum / n,
+            "max": self.maximum / n,
+            "samples": [x / n for x in self.samples],
+        }
 
 
 def _sample(run: Callable[[], object]) -> float:

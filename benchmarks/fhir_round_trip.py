@@ -328,14 +328,6 @@ def run(settings: Settings) -> Outcome:
             "bundle_bytes_note": "compact JSON (json.dumps, no indent) of the exported bundle",
         },
         "rounds": settings.rounds,
-        "seconds_per_doc": {
-            name: {
-                "median": s.median / n,
-                "min": s.minimum / n,
-                "max": s.maximum / n,
-                "samples": [x / n for x in s.samples],
-            }
-            for name, s in stats.items()
-        },
+        "seconds_per_doc": {name: s.per_doc(n) for name, s in stats.items()},
     }
     return Outcome(lines=lines, details=details)

@@ -301,14 +301,6 @@ def run(settings: Settings) -> Outcome:
             "fhir_bytes_max": max(fhir_bytes),
         },
         "rounds": settings.rounds,
-        "seconds_per_doc": {
-            name: {
-                "median": s.median / n,
-                "min": s.minimum / n,
-                "max": s.maximum / n,
-                "samples": [x / n for x in s.samples],
-            }
-            for name, s in stats.items()
-        },
+        "seconds_per_doc": {name: s.per_doc(n) for name, s in stats.items()},
     }
     return Outcome(lines=lines, details=details)

@@ -61,7 +61,7 @@ from _plan_docs import (
     validation_day,
 )
 from _results import BenchLine, Outcome, Settings
-from _timing import Stats, interleaved
+from _timing import interleaved
 from plan_load_validate import _fhir_model, _summary_fhir, _summary_ours
 
 from casemgmt.model import CarePlan, FundingStream, Provider
@@ -214,15 +214,6 @@ def _batch(
     return run
 
 
-def _per_doc(stats: Stats, n: int) -> dict[str, Any]:
-    return {
-        "median": stats.median / n,
-        "min": stats.minimum / n,
-        "max": stats.maximum / n,
-        "samples": [x / n for x in stats.samples],
-    }
-
-
 def run(settings: Settings) -> Outcome:
     large_count = max(3, settings.docs // SCALE)
     small = make_workload(settings.docs, settings.seed, SIZE)
@@ -343,6 +334,6 @@ def run(settings: Settings) -> Outcome:
             },
         },
         "rounds": settings.rounds,
-        "seconds_per_doc": {name: _per_doc(s, counts[name]) for name, s in stats.items()},
+        "seconds_per_doc": {name: s.per_doc(counts[name]) for name, s in stats.items()},
     }
     return Outcome(lines=lines, details=details)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import uuid
 from typing import Any
 
@@ -95,6 +96,9 @@ _CARE_TEAM_STATUS = {
 }
 
 
+# Each resource's URL is needed where it is referenced and where it is written: the cache
+# makes the second use free within an export.
+@functools.lru_cache(maxsize=4096)
 def full_url(key: str) -> str:
     """The ``fullUrl`` of the resource for ``key`` (``"goal/CP1/2/G1"``): a UUID URN, the
     same for the same entity in every export."""

@@ -28,6 +28,7 @@ from casemgmt.model import (
     Referral,
     ReferralSource,
 )
+from casemgmt.serialization.fhir._extensions import extension_url
 
 __all__ = ["ALSO_EXTENDED", "ENTITY_NAMES", "MAPPED", "RESOURCE_OF", "MappingRow", "rows"]
 
@@ -216,8 +217,6 @@ class MappingRow:
 
 def rows() -> tuple[MappingRow, ...]:
     """The whole mapping table, entity by entity, fields in declaration order."""
-    from casemgmt.serialization.fhir._extensions import extension_url
-
     table: list[MappingRow] = []
     for cls, name in ENTITY_NAMES.items():
         mapped = MAPPED[cls]
