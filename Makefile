@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 HYPOTHESIS_PROFILE ?= default
 
-.PHONY: demo test test-deep test-spark lint typecheck pytest docs bench clean
+.PHONY: demo test test-deep test-spark lint typecheck pytest docs bench rule-index clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -32,8 +32,8 @@ demo: $(STAMP)
 test: lint typecheck pytest docs
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests benchmarks docs examples
-	$(BIN)/ruff format --check src tests benchmarks docs examples
+	$(BIN)/ruff check src tests benchmarks docs examples tools
+	$(BIN)/ruff format --check src tests benchmarks docs examples tools
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
@@ -51,6 +51,11 @@ test-deep:
 
 docs: $(STAMP)
 	$(BIN)/sphinx-build -W --keep-going -q -b html docs docs/_build/html
+
+# The tests that document each rule (their @pytest.mark.rule markers), shipped with the
+# library for `casemgmt rules` and the docs; tests/rules/test_traceability.py fails when stale.
+rule-index: $(STAMP)
+	$(BIN)/python tools/rule_index.py
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py

@@ -1,6 +1,6 @@
 """Sphinx configuration for the casemgmt documentation.
 
-Built by ``make docs`` with warnings as errors. Three small hooks keep the API reference
+Built by ``make docs`` with warnings as errors. Small hooks keep the API reference
 honest:
 
 * re-exported module constants (``casemgmt.model.PROFESSION_REGULATORS``) get the docstring
@@ -9,7 +9,9 @@ honest:
   a type named by its defining module (``casemgmt.model.values.ClientId``) links to the
   public name that re-exports it (``casemgmt.model.ClientId``);
 * every name in the ``__all__`` of a public module must be documented somewhere in the
-  reference, or the build fails: a new public name cannot silently go undocumented.
+  reference, or the build fails: a new public name cannot silently go undocumented;
+* reST directives left as text on a page (an extension's markup read as Markdown) fail the
+  build.
 """
 
 from __future__ import annotations
@@ -37,7 +39,11 @@ version = ".".join(release.split(".")[:2])
 
 # Local extensions: ``catalogue`` renders the rule catalogue from casemgmt.rules;
 # ``lifecycle_diagram`` draws the case life cycle from casemgmt.model.TRANSITIONS;
-# ``fhir_mapping`` prints casemgmt.serialization.fhir.MAPPING.
+# ``fhir_mapping`` prints casemgmt.serialization.fhir.MAPPING; ``caseload_chart`` draws the
+# example team's caseloads (casemgmt.services.team_caseload_status) and ``review_calendar``
+# an example case manager's reviews (casemgmt.services.schedule, reviews_due), both from the
+# files under examples/ at build time; ``error_codes`` tables the error classes and the
+# problem codes (casemgmt.errors.PROBLEM_CODES) with the modules whose source produces them.
 sys.path.insert(0, str(Path(__file__).parent / "_ext"))
 
 extensions = [
@@ -47,6 +53,9 @@ extensions = [
     "catalogue",
     "lifecycle_diagram",
     "fhir_mapping",
+    "caseload_chart",
+    "review_calendar",
+    "error_codes",
 ]
 
 source_suffix = {".md": "markdown"}
@@ -80,6 +89,7 @@ PUBLIC_MODULES = (
     "casemgmt.policies",
     "casemgmt.services",
     "casemgmt.population",
+    "casemgmt.catalogue",
 )
 """Modules whose ``__all__`` must be fully documented in the reference."""
 
@@ -215,10 +225,30 @@ def _check_public_api_documented(app: Sphinx, env: BuildEnvironment) -> None:
                 )
 
 
+_LEAKED_DIRECTIVE = re.compile(r"^\.\. [\w:-]+::")
+
+
+def _check_no_markup_leaked(app: Sphinx, doctree: Any, docname: str) -> None:
+    """Fail on reST directives left as text: markup an extension parses inside a MyST page
+    is read as Markdown, so ``.. list-table::`` there prints as a paragraph."""
+    from docutils import nodes
+
+    for paragraph in doctree.findall(nodes.paragraph):
+        if _LEAKED_DIRECTIVE.match(paragraph.astext()):
+            _logger.warning(
+                "reST markup left as text: %s",
+                paragraph.astext()[:60],
+                location=paragraph,
+                type="casemgmt",
+                subtype="markup",
+            )
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
     """Connect the hooks; ours run before napoleon (priority 500) rewrites docstrings."""
     app.connect("autodoc-process-docstring", _process_docstring, priority=400)
     app.connect("autodoc-process-signature", _process_signature)
     app.connect("missing-reference", _resolve_reexported)
     app.connect("env-check-consistency", _check_public_api_documented)
+    app.connect("doctree-resolved", _check_no_markup_leaked)
     return {"parallel_read_safe": True}

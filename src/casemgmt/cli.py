@@ -179,6 +179,14 @@ Subcommands:
     accepts any document, chosen by its ``document_kind``. Exit status 0, or 2 for an
     unknown kind (a usage error).
 
+``casemgmt rules [RULE ...] [--format text|json]``
+    Print the rule catalogue (:func:`casemgmt.catalogue.rule_catalogue`): for every rule,
+    or the ones named (``C3 X1``, any case), its id, title, area, statement, full citation,
+    the checks and the public functions that apply it and the tests that document it. With
+    ``--format json``, the same as one JSON object
+    (:func:`casemgmt.catalogue.catalogue_document`). Exit status 0, or 2 for an id that is
+    not a rule (a usage error).
+
 Problems go to standard error, one line each, prefixed with the file name (``FILE:LINE``
 for JSON lines); messages never repeat what the file contains. A usage error exits 2. No
 traceback is shown for a bad file.
@@ -227,6 +235,7 @@ from casemgmt import __version__
 from casemgmt._caseload_cli import METHODS
 from casemgmt._caseload_cli import run as caseload
 from casemgmt._fhir_cli import export_fhir, import_fhir
+from casemgmt._rules_cli import rules_command
 from casemgmt._schedule_cli import run as review_schedule
 from casemgmt._schema_cli import schema_command
 from casemgmt._summary import latest_recorded_date, summarise_record
@@ -309,6 +318,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return import_fhir(args.bundle, out=sys.stdout, err=sys.stderr)
     if args.command == "schema":
         return schema_command(args.kind, out=sys.stdout, err=sys.stderr)
+    if args.command == "rules":
+        return rules_command(args.rules, output=args.format, out=sys.stdout, err=sys.stderr)
     return _validate_document(args.kind, args.file, sys.stdout, sys.stderr)
 
 
@@ -512,6 +523,20 @@ def _add_fhir(commands: Any) -> None:
     )
     schema.add_argument(
         "kind", nargs="?", choices=sorted(DOCUMENT_KINDS), metavar="KIND", help=_kinds()
+    )
+    rules = commands.add_parser(
+        "rules",
+        help="print the rule catalogue: sources, checks, functions and tests of each rule",
+        description="Print every rule of the catalogue, or the RULEs named, with its "
+        "statement, full citation, the checks and public functions that apply it and the "
+        "tests that document it.",
+    )
+    rules.add_argument("rules", nargs="*", metavar="RULE", help="rule ids such as C3 (any case)")
+    rules.add_argument(
+        "--format",
+        choices=("text", "json"),
+        default="text",
+        help="text (the default) or one JSON object",
     )
 
 

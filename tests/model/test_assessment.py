@@ -90,6 +90,7 @@ def test_assessment_reports_every_broken_invariant() -> None:
     }
 
 
+@pytest.mark.rule("A1")
 def test_missing_domains_and_need_in_A1() -> None:
     """A1: the assessment domains, including the carer's own well-being."""
     assessment = make_assessment()
@@ -115,6 +116,7 @@ def test_add_finding() -> None:
     )
 
 
+@pytest.mark.rule("A1")
 @given(
     domains=st.lists(st.sampled_from(AssessmentDomain), unique=True),
     need=st.sampled_from(NeedLevel),

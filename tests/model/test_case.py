@@ -115,6 +115,7 @@ def test_open_states() -> None:
     }
 
 
+@pytest.mark.rule("C6")
 @pytest.mark.parametrize("status", OPEN)
 def test_open_case_needs_accountable_manager_C6(status: CaseStatus) -> None:
     """C6: every open case has a named accountable case manager."""
@@ -259,6 +260,7 @@ def test_case_reports_every_broken_invariant() -> None:
     }
 
 
+@pytest.mark.rule("X4")
 def test_closed_case_and_return_to_programme_X4() -> None:
     """X4: a client may return; the new episode links the earlier one."""
     closed = _closed()
@@ -269,6 +271,7 @@ def test_closed_case_and_return_to_programme_X4() -> None:
     assert same_day.closed_on == same_day.opened_on
 
 
+@pytest.mark.rule("X1")
 def test_closed_case_needs_a_closure_X1() -> None:
     """X1: a closed case says why it was closed; an open one has no closure yet."""
     error = assert_rejected(
@@ -319,6 +322,7 @@ def test_closed_case_has_no_live_intervention_X1(live: InterventionStatus) -> No
 # Case transitions: the state-preserving edits
 
 
+@pytest.mark.rule("C6")
 def test_assign_C6_C7() -> None:
     """C6/C7: assignment names the accountable manager; a handover keeps what is known."""
     referred = make_case(status=CaseStatus.REFERRED, manager_id=None)
@@ -375,6 +379,7 @@ def test_assign_checks_type_and_C6() -> None:
     )
 
 
+@pytest.mark.rule("A2")
 def test_record_assessment_A2() -> None:
     """A2: the initial assessment establishes the baseline; later ones are kept too."""
     case = make_case()
@@ -429,6 +434,7 @@ def test_adopt_first_plan() -> None:
     assert event.plan == make_plan()
 
 
+@pytest.mark.rule("P3")
 def test_adopt_plan_supersedes_live_plan_and_keeps_history_P3() -> None:
     """P3: the plan is a live document; each revision is kept as a superseded version."""
     v1 = _active_plan()
@@ -561,6 +567,7 @@ def test_record_review_refused_unless_open(status: CaseStatus) -> None:
     assert set(info.value.allowed_from) == {s.value for s in CaseStatus if s.is_open}
 
 
+@pytest.mark.rule("P3")
 @given(
     steps=st.lists(
         st.sampled_from(["revise", "agree", "activate", "hold", "complete"]), max_size=12

@@ -405,6 +405,7 @@ def test_latest_consent_decision_wins() -> None:
     assert renewed.has_consent(ConsentScope.CASE_MANAGEMENT, day(2026, 3, 1))
 
 
+@pytest.mark.rule("E9")
 @given(
     recorded=dates(dt.date(2020, 1, 1), dt.date(2026, 12, 31)),
     length=st.integers(min_value=0, max_value=400),

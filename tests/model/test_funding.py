@@ -125,6 +125,7 @@ def test_funding_stream_without_amounts() -> None:
     assert zero.currency == "GBP"
 
 
+@pytest.mark.rule("F1")
 def test_funding_stream_active_on_and_permits_F1() -> None:
     """F1: a stream pays only on its valid days and only for its permitted categories."""
     stream = make_funding_stream(

@@ -378,6 +378,7 @@ def test_accept_names_the_accountable_manager_and_accepts_pending_referrals__C6(
     assert (case.manager_id, case.team_id) == (OTHER_MANAGER, TeamId("T-1"))
 
 
+@pytest.mark.rule("E7")
 @given(outcome=st.sampled_from(TURN_DOWNS), why=st.text(min_size=1).filter(str.strip))
 def test_decline_turns_down_pending_referrals_with_the_reason__E7(
     outcome: ReferralOutcome, why: str

@@ -261,6 +261,7 @@ def test_goal_transition_dated_before_start_is_rejected() -> None:
     )
 
 
+@pytest.mark.rule("M5")
 def test_goal_record_progress_M5() -> None:
     """M5: a review records how each goal is going."""
     goal = make_goal().activate()
@@ -272,6 +273,7 @@ def test_goal_record_progress_M5() -> None:
     assert worse.achievement_status is GoalAchievementStatus.WORSENING
 
 
+@pytest.mark.rule("O4")
 def test_goal_score_attainment_O4() -> None:
     """O4: goals may be scored with Goal Attainment Scaling (-2..+2)."""
     goal = make_goal(gas=make_gas())
@@ -358,6 +360,7 @@ def test_onward_referral_invariants_P5(overrides: dict[str, Any], path: str, cod
     assert_rejected(lambda: make_onward_referral(**overrides), "OnwardReferral", path, code)
 
 
+@pytest.mark.rule("P5")
 def test_onward_referral_acknowledge_P5() -> None:
     """P5: referrals made from the plan are tracked until picked up."""
     referral = make_onward_referral()
@@ -423,6 +426,7 @@ def test_intervention_reports_every_broken_invariant() -> None:
     }
 
 
+@pytest.mark.rule("P2")
 def test_draft_intervention_may_lack_frequency_and_end_P2() -> None:
     draft = make_intervention(
         frequency=None,
@@ -503,6 +507,7 @@ def test_intervention_stop_before_start_is_rejected() -> None:
     )
 
 
+@pytest.mark.rule("M5")
 def test_intervention_extend_and_curtail_M5() -> None:
     """M5: a review may extend or curtail services."""
     intervention = make_intervention()
@@ -634,6 +639,7 @@ def test_care_plan_created_on_must_be_a_pendulum_date(value: Any) -> None:
     assert_rejected(lambda: make_plan(created_on=value), "CarePlan", "created_on")
 
 
+@pytest.mark.rule("P4")
 def test_care_plan_interventions_serve_plan_goals_P4() -> None:
     """P4: every intervention serves a goal of the plan."""
     stray = make_intervention(id=InterventionId("IV-2"), goal_ids=frozenset({GoalId("G2")}))
@@ -795,6 +801,7 @@ def test_record_agreement_only_on_a_draft_P1() -> None:
     )
 
 
+@pytest.mark.rule("P1")
 def test_activate_requires_client_agreement_P1() -> None:
     """P1: the client's agreement is recorded before the plan is in force."""
     plan = make_plan()
@@ -819,6 +826,7 @@ def test_activate_hold_complete() -> None:
     assert set(error.allowed_from) == {"draft", "on-hold"}
 
 
+@pytest.mark.rule("P3")
 @pytest.mark.parametrize("make_state", ["draft", "active", "on-hold"])
 def test_revise_makes_next_draft_version_P3(make_state: str) -> None:
     """P3: each review may revise the plan; the revision is a new version agreed afresh."""

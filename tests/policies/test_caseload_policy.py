@@ -26,6 +26,7 @@ from casemgmt.policies import (
 )
 
 
+@pytest.mark.rule("C1")
 def test_dh_community_matron_preset_is_50_to_80() -> None:
     """C1: community matrons hold 50 to 80 patients; more than 80 is unsustainable."""
     assert (DH_COMMUNITY_MATRON.soft_limit, DH_COMMUNITY_MATRON.hard_limit) == (50, 80)
@@ -46,6 +47,7 @@ def test_guided_care_preset_is_50_to_60() -> None:
     assert GUIDED_CARE_CASELOAD.scope is LimitScope.CASE_MANAGER
 
 
+@pytest.mark.rule("C5")
 def test_pace_preset_is_250_to_300_per_team() -> None:
     """C5: PACE teams hold 250 to 300 people, the limit applying to the whole team."""
     assert (PACE_TEAM_CASELOAD.soft_limit, PACE_TEAM_CASELOAD.hard_limit) == (250, 300)
@@ -220,6 +222,7 @@ def _policies(draw: st.DrawFn) -> CaseloadPolicy:
     )
 
 
+@pytest.mark.rule("C4")
 @given(_policies(), _ftes, st.none() | _shares)
 def test_scaled_limits_are_proportional_to_fte(
     policy: CaseloadPolicy, fte: float, own: float | None
@@ -243,6 +246,7 @@ def test_scaled_limits_at_full_time_and_the_policy_share_are_the_policy_limits(
     assert hard == pytest.approx(policy.hard_limit, rel=1e-12)
 
 
+@pytest.mark.rule("C4")
 @given(_policies(), _ftes, _shares, _shares)
 def test_more_non_clinical_time_never_raises_limits(
     policy: CaseloadPolicy, fte: float, a: float, b: float

@@ -76,6 +76,7 @@ def test_every_criterion_cites_a_rule_and_reads_its_facts(
     assert criterion.describe()
 
 
+@pytest.mark.rule("E1")
 @pytest.mark.parametrize("risk", [0.0, 0.19999, 0.2, 0.49999, 0.5, 1.0, None])
 def test_default_tiers_cut_at_their_thresholds(risk: float | None) -> None:
     tier = DEFAULT_RISK_TIERS.tier(risk)
@@ -89,6 +90,7 @@ def test_default_tiers_cut_at_their_thresholds(risk: float | None) -> None:
         assert tier is RiskTier.LOW
 
 
+@pytest.mark.rule("E6")
 @pytest.mark.parametrize("key", sorted(PROGRAMMES))
 def test_presets_name_their_evidence(key: str) -> None:
     """E6: every preset sets admission and discharge criteria, and cites its sources."""
@@ -100,6 +102,7 @@ def test_presets_name_their_evidence(key: str) -> None:
         assert preset.sources
 
 
+@pytest.mark.rule("E5")
 def test_presets_read_the_ages_of_the_evidence() -> None:
     """E5: Guided Care and Evercare over 65, PACE over 55, Wales APN over 50, read as
     'at least' (the programmes' own definitions include the birthday)."""

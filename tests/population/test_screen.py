@@ -460,6 +460,7 @@ def _check_finding(backend: Backend, data: pl.DataFrame, places: int) -> None:
         assert group.rate == (group.excluded / group.eligible if group.eligible else None)
 
 
+@pytest.mark.rule("E1", "E4")
 @settings(max_examples=max(10, _EXAMPLES // 2))
 @given(_candidates(), st.integers(0, 12))
 def test_find_cases_proposes_the_highest_risk_eligible_people(
@@ -475,6 +476,7 @@ def test_find_cases_on_dask(data: pl.DataFrame, places: int) -> None:
     _check_finding(_DASK, data, places)
 
 
+@pytest.mark.rule("E4")
 @pytest.mark.parametrize("backend", BACKENDS, ids=str)
 def test_find_cases_with_no_places_and_exclusions_by_group(backend: Backend) -> None:
     data = pl.DataFrame(

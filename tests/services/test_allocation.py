@@ -209,6 +209,7 @@ def placement_cost(
 # -- properties -------------------------------------------------------------------------------
 
 
+@pytest.mark.rule("C1", "C3", "C8")
 @settings(max_examples=40)
 @given(worlds(), st.sampled_from(METHODS))
 def test_allocation_keeps_every_limit_and_accounts_for_every_referral(
@@ -326,6 +327,7 @@ def test_lp_is_feasible_and_bounded_by_the_exact_optimum(world: World) -> None:
 # -- examples ---------------------------------------------------------------------------------
 
 
+@pytest.mark.rule("C8")
 def test_required_specialism_goes_to_the_specialist() -> None:
     """C8: a case needing a required specialism goes to the one case manager who holds it."""
     policy = attrs.evolve(DH_COMMUNITY_MATRON, specialism_match=SpecialismMatch.REQUIRED)
@@ -336,6 +338,7 @@ def test_required_specialism_goes_to_the_specialist() -> None:
         assert result.manager_of("R1") == "CM-2"
 
 
+@pytest.mark.rule("C7")
 def test_returning_client_goes_to_their_previous_case_manager() -> None:
     """C7: a returning client is placed with their previous case manager when they have room,
     even when someone nearer could take them."""
@@ -474,6 +477,7 @@ def test_unplaced_for_the_high_risk_cap_cites_c3() -> None:
     assert [(f.rule_id, f.code) for f in unplaced.findings] == [("C3", "high-risk-cap")]
 
 
+@pytest.mark.rule("C5")
 def test_team_scope_fills_the_team_not_the_member() -> None:
     """C5: under PACE a member with few cases takes nothing when the team is full."""
     team = [cm("CM-1", team="T1"), cm("CM-2", team="T1"), cm("CM-3", team="T2")]
@@ -487,6 +491,7 @@ def test_team_scope_fills_the_team_not_the_member() -> None:
     assert [(f.rule_id, f.code) for f in result.unplaced[0].findings] == [("C5", "no-capacity")]
 
 
+@pytest.mark.rule("C2")
 def test_load_is_spread_away_from_heavy_caseloads() -> None:
     """C2: of two otherwise equal matrons, the one below the soft limit takes the referral."""
     loads = {CaseManagerId("CM-1"): typical(60), CaseManagerId("CM-2"): typical(40, prefix="B")}
@@ -659,6 +664,7 @@ def test_handover_keeps_the_leaving_managers_team_within_its_share() -> None:
     ]
 
 
+@pytest.mark.rule("C7")
 @settings(max_examples=40)
 @given(worlds(min_managers=2), st.sampled_from(METHODS))
 def test_handover_never_pushes_a_colleague_over_a_limit(
@@ -706,6 +712,7 @@ def handover_cases(draw: st.DrawFn) -> list[Case]:
     )
 
 
+@pytest.mark.rule("C7")
 @settings(max_examples=15)
 @given(handover_cases(), st.integers(min_value=0, max_value=4))
 def test_applying_a_handover_changes_only_the_accountable_manager(

@@ -80,6 +80,7 @@ profiles = st.builds(
 # -- caseload_status --------------------------------------------------------------------------
 
 
+@pytest.mark.rule("C4")
 @given(st.lists(profiles, max_size=40))
 def test_load_is_the_sum_of_case_weights(held: list[CaseProfile]) -> None:
     """C4: the weighted load is the sum of the cases' weights; high-risk cases are counted."""
@@ -99,6 +100,7 @@ def test_typical_cases_weigh_one_each() -> None:
     assert status.ok
 
 
+@pytest.mark.rule("C1", "C5")
 @pytest.mark.parametrize(
     ("policy", "rule"),
     [(DH_COMMUNITY_MATRON, "C1"), (EVERCARE_CASELOAD, "C2"), (GUIDED_CARE_CASELOAD, "C5")],
@@ -118,6 +120,7 @@ def test_over_the_hard_limit_is_a_breach_of_the_policys_rule(
     assert "over-hard-limit" not in codes(at_limit.findings)
 
 
+@pytest.mark.rule("C2")
 @pytest.mark.parametrize(
     ("policy", "rule"), [(DH_COMMUNITY_MATRON, "C2"), (GUIDED_CARE_CASELOAD, "C5")]
 )
@@ -128,6 +131,7 @@ def test_over_the_soft_limit_is_a_warning(policy: CaseloadPolicy, rule: str) -> 
     assert status.ok
 
 
+@pytest.mark.rule("C2")
 def test_evercare_has_no_heavy_band() -> None:
     """C2: Evercare's soft and hard limits are both 50: over 50 is a breach, never a warning."""
     status = caseload_status(cm("CM-1"), cases(51), policy=EVERCARE_CASELOAD, as_of=DAY)
@@ -146,6 +150,7 @@ def test_limits_scale_with_fte_and_non_clinical_time() -> None:
     assert "over-hard-limit" in codes(busy.findings)
 
 
+@pytest.mark.rule("C3")
 def test_high_risk_cap_on_capacity_basis() -> None:
     """C3: 15% of a soft limit of 50 allows 7 high-risk patients; the 8th is a breach."""
     seven = caseload_status(
@@ -186,6 +191,7 @@ def test_high_risk_cap_on_capacity_basis_ignores_how_many_are_held() -> None:
     assert status.high_risk_share == 1.0
 
 
+@pytest.mark.rule("C3")
 def test_high_risk_cap_on_caseload_basis() -> None:
     """C3: on the caseload basis the cap is 15% of the patients held: 3 of 20, not 4."""
     held = cases(17) + cases(3, RiskTier.HIGH)
@@ -226,6 +232,7 @@ def test_status_summary_and_holder() -> None:
 # -- team_caseload_status ---------------------------------------------------------------------
 
 
+@pytest.mark.rule("C6")
 def test_cases_held_by_an_unknown_manager_have_no_accountable_manager() -> None:
     """C6: each open case listed under an id outside the team is an accountability breach."""
     team = [cm("CM-1"), cm("CM-2")]
@@ -257,6 +264,7 @@ def test_a_team_whose_cases_are_all_held_is_ok() -> None:
     assert (status.cases, status.load, status.headroom) == (5, 5.0, 155.0)
 
 
+@pytest.mark.rule("C5")
 def test_team_scope_pools_caseloads_by_team() -> None:
     """C5: under PACE the limits apply to each team's pooled caseload, not to each member."""
     team = [
@@ -285,6 +293,7 @@ def test_team_scope_pools_caseloads_by_team() -> None:
 # -- can_accept -------------------------------------------------------------------------------
 
 
+@pytest.mark.rule("C2")
 def test_cannot_accept_above_the_hard_limit() -> None:
     """C2: an Evercare nurse with 50 patients cannot take another."""
     decision = can_accept(
@@ -347,6 +356,7 @@ def test_a_lower_risk_case_is_never_refused_for_an_existing_high_risk_breach(
     assert not high.accepted
 
 
+@pytest.mark.rule("C1")
 @given(st.lists(profiles, max_size=30, unique_by=lambda c: c.id), profiles)
 def test_acceptance_agrees_with_the_status_after(held: list[CaseProfile], new: CaseProfile) -> None:
     """C1: a case is accepted exactly when the hard limit and, for a high-risk case, the cap
@@ -361,6 +371,7 @@ def test_acceptance_agrees_with_the_status_after(held: list[CaseProfile], new: C
     assert decision.load_after == pytest.approx(after.load)
 
 
+@pytest.mark.rule("C8")
 def test_required_specialism_missing_is_a_refusal() -> None:
     """C8: with a required specialism, a case manager without it cannot take the case."""
     new = CaseProfile(id="NEW", needs=frozenset({Specialism.BRAIN_INJURY}))
@@ -374,6 +385,7 @@ def test_required_specialism_missing_is_a_refusal() -> None:
     assert codes(matched.findings) == {"specialism-matched": ("C8", Severity.INFORMATION)}
 
 
+@pytest.mark.rule("C8")
 def test_preferred_specialism_missing_is_a_warning() -> None:
     """C8: with a preferred specialism, a case manager without it may take the case."""
     new = CaseProfile(id="NEW", needs=frozenset({Specialism.BRAIN_INJURY}))
@@ -382,6 +394,7 @@ def test_preferred_specialism_missing_is_a_warning() -> None:
     assert codes(decision.findings) == {"specialism-missing": ("C8", Severity.WARNING)}
 
 
+@pytest.mark.rule("C7")
 def test_continuity_kept_is_information_and_broken_is_a_warning() -> None:
     """C7: the client's previous case manager keeps continuity; anyone else breaks it."""
     new = CaseProfile(id="NEW", previous_manager_id=CaseManagerId("CM-1"))
@@ -410,6 +423,7 @@ def test_team_scope_checks_the_team_pool() -> None:
 # -- case_profile -----------------------------------------------------------------------------
 
 
+@pytest.mark.rule("C4")
 @settings(max_examples=15)
 @given(case_records())
 def test_profile_from_a_record(record: CaseRecord) -> None:

@@ -6,6 +6,7 @@ case has exactly one accountable case manager in the team."""
 from __future__ import annotations
 
 import pendulum
+import pytest
 from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
@@ -265,11 +266,13 @@ class TeamOverTimeByCaseload(TeamOverTime):
 _SETTINGS = settings(max_examples=30, stateful_step_count=20, deadline=None)
 
 
+@pytest.mark.rule("C6")
 def test_team_over_time_capacity_basis() -> None:
     """C6: under the capacity basis nothing is ever breached and every case is held once."""
     run_state_machine_as_test(TeamOverTime, settings=_SETTINGS)
 
 
+@pytest.mark.rule("C3")
 def test_team_over_time_caseload_basis() -> None:
     """C3: under the caseload basis allocation and hand-over never create a share breach."""
     run_state_machine_as_test(TeamOverTimeByCaseload, settings=_SETTINGS)

@@ -286,6 +286,7 @@ def test_only_an_open_case_closes_and_closing_first_is_a_reminder(
     assert ("closing-started" in reminder) is (status.is_open and status is not CaseStatus.CLOSING)
 
 
+@pytest.mark.rule("M4")
 @given(
     reason=reasons,
     days_before=st.integers(min_value=-10, max_value=60),
@@ -307,6 +308,7 @@ def test_the_final_review_is_held_within_the_policy_days_before_the_decision(
 # -- each reason ---------------------------------------------------------------------------
 
 
+@pytest.mark.rule("X1")
 @given(
     reason=st.sampled_from(PLAIN),
     finished=st.lists(st.sampled_from(sorted(set(InterventionStatus) - LIVE, key=str)), max_size=3),
@@ -338,6 +340,7 @@ def test_death_needs_no_final_review(reviews_held: list[int]) -> None:
     assert [f.key for f in decision.findings if not f.passed] == []
 
 
+@pytest.mark.rule("X1", "X2")
 @given(
     destination=st.none() | st.sampled_from(DischargeDestination),
     mdt=st.booleans(),
@@ -383,6 +386,7 @@ def test_care_optimised_needs_a_destination_and_the_mdt_with_client_and_carer(
         assert decision.closure.destination is destination
 
 
+@pytest.mark.rule("X2")
 def test_without_the_client_a_carer_cannot_be_ruled_out() -> None:
     closure = mdt_closure(R.CARE_OPTIMISED, destination=DischargeDestination.INDEPENDENT)
     unknown = attrs.evolve(closure, carer_consulted=False)
@@ -394,6 +398,7 @@ def test_without_the_client_a_carer_cannot_be_ruled_out() -> None:
 unit = st.floats(min_value=0.0, max_value=1.0, allow_nan=False)
 
 
+@pytest.mark.rule("X1")
 @given(
     threshold=st.none() | unit,
     score=st.none() | unit,
@@ -420,6 +425,7 @@ def test_risk_below_threshold_iff_a_threshold_is_set_and_the_score_is_below_it(
         assert "risk-below-threshold" in blocking_keys(decision)
 
 
+@pytest.mark.rule("X2")
 def test_risk_below_threshold_is_an_mdt_decision_and_reads_the_programme_threshold() -> None:
     client = person(risk=0.1)
     bare = evaluate_closure(
@@ -448,6 +454,7 @@ def test_risk_below_threshold_is_an_mdt_decision_and_reads_the_programme_thresho
     )
 
 
+@pytest.mark.rule("E7")
 @given(
     reason=st.sampled_from((R.INELIGIBLE, R.INAPPROPRIATE_REFERRAL)),
     note=st.sampled_from(("", "   ", "not registered with a local GP")),
@@ -477,6 +484,7 @@ goal_outcomes = st.tuples(
 )
 
 
+@pytest.mark.rule("E6")
 @given(outcomes=st.lists(goal_outcomes, max_size=4), on_goals=st.booleans())
 def test_goals_achieved_iff_every_goal_was_achieved_or_met_its_expected_level(
     outcomes: list[tuple[GoalLifecycleStatus, GoalAchievementStatus | None, int | None]],
@@ -509,6 +517,7 @@ def test_goals_achieved_iff_every_goal_was_achieved_or_met_its_expected_level(
             assert f"plans[0].goals[{k}]" in missed
 
 
+@pytest.mark.rule("X6")
 @given(
     months=st.none() | st.integers(min_value=1, max_value=24),
     age_days=st.integers(min_value=0, max_value=800),
@@ -542,6 +551,7 @@ def test_a_case_is_flagged_past_its_time_limit_iff_open_and_past_the_limit(
         assert limit_met is past
 
 
+@pytest.mark.rule("X6")
 def test_an_ongoing_programme_never_closes_for_a_time_limit() -> None:
     decision = evaluate_closure(snapshot(), R.TIME_LIMIT_REACHED, programme=GENERIC, as_of=DECIDED)
     assert not decision.permitted
@@ -634,6 +644,7 @@ def test_a_client_of_another_case_is_refused() -> None:
         evaluate_closure(snapshot(), R.DEATH, programme=GENERIC, as_of=DECIDED, client=other)
 
 
+@pytest.mark.rule("X3")
 def test_a_policy_can_want_the_letter_sent_before_closing() -> None:
     strict = GENERIC.with_closure(attrs.evolve(STANDARD_CLOSURE, letter_before_closing=True))
     unsent = evaluate_closure(snapshot(), R.SELF_DISCHARGE, programme=strict, as_of=DECIDED)
@@ -695,6 +706,7 @@ def closed(reason: ClosureReason, on: pendulum.Date = DECIDED) -> Case:
     return attrs.evolve(snapshot(), status=CaseStatus.CLOSED, closure=closure, closed_on=on)
 
 
+@pytest.mark.rule("X4")
 @given(reason=reasons, days_after=st.integers(min_value=-5, max_value=400))
 def test_a_return_reopens_the_case_iff_its_reason_allows_and_it_is_within_the_window(
     reason: ClosureReason, days_after: int
@@ -708,6 +720,7 @@ def test_a_return_reopens_the_case_iff_its_reason_allows_and_it_is_within_the_wi
     assert decision.reasons
 
 
+@pytest.mark.rule("X4")
 @given(days_after=st.integers(min_value=0, max_value=4000), policy_months=st.integers(1, 120))
 def test_a_death_is_never_reopened(days_after: int, policy_months: int) -> None:
     programme = GENERIC.with_closure(STANDARD_CLOSURE.with_reopening(policy_months))
@@ -743,6 +756,7 @@ def letter_case() -> Case:
     return snapshot(plans=[plan(goals=goals, interventions=interventions)])
 
 
+@pytest.mark.rule("X3")
 def test_the_letter_says_why_who_decided_each_goal_the_services_and_how_to_return() -> None:
     closure = mdt_closure(R.CARE_OPTIMISED, destination=DischargeDestination.INDEPENDENT)
     decision = evaluate_closure(
@@ -786,6 +800,7 @@ def test_the_letter_says_why_who_decided_each_goal_the_services_and_how_to_retur
     )
 
 
+@pytest.mark.rule("X3")
 def test_the_letter_text_holds_no_personal_data_unless_asked_for_goal_descriptions() -> None:
     client = person(carers=1)
     decision = evaluate_closure(
@@ -826,6 +841,7 @@ def at(day: pendulum.Date, hour: int = 9) -> pendulum.DateTime:
     return pendulum.datetime(day.year, day.month, day.day, hour, tz="Europe/London")
 
 
+@pytest.mark.rule("X3", "X4", "M4")
 def test_a_case_driven_to_closure_closes_as_decided_and_reopens_within_the_window() -> None:
     client = person(carers=1, risk=0.12, scored=pendulum.Date(2026, 5, 25))
     case, _ = Case.refer(
@@ -923,3 +939,111 @@ def test_a_refused_decision_has_no_closure_to_record() -> None:
     decision = evaluate_closure(snapshot(), R.CARE_OPTIMISED, programme=GENERIC, as_of=DECIDED)
     with pytest.raises(InvalidTransitionError):
         decision.closure_with_letter(DECIDED)
+
+
+# -- the letter and the return window agree ------------------------------------------------
+
+
+def _letter_day(day: pendulum.Date) -> str:
+    return f"{day.day} {day.format('MMMM')} {day.year}"
+
+
+def _permitted_proposal(reason: ClosureReason) -> Closure:
+    """A proposal of ``reason`` that a closing snapshot with a recent final review meets."""
+    if reason is R.CARE_OPTIMISED:
+        return mdt_closure(reason, destination=DischargeDestination.INDEPENDENT)
+    if reason in (R.INELIGIBLE, R.INAPPROPRIATE_REFERRAL):
+        return Closure(reason=reason, note="not registered with a local GP")
+    if reason is R.RISK_BELOW_THRESHOLD:
+        return mdt_closure(reason)
+    return Closure(reason=reason)
+
+
+@pytest.mark.rule("X3", "X4")
+@given(
+    reason=st.sampled_from(
+        [r for r in ClosureReason if r not in (R.GOALS_ACHIEVED, R.TIME_LIMIT_REACHED)]
+    ),
+    decided_after=st.integers(min_value=0, max_value=3000),
+    closes_after=st.none() | st.integers(min_value=0, max_value=400),
+    returns_after=st.integers(min_value=-5, max_value=4000),
+    months=st.integers(min_value=1, max_value=120),
+)
+def test_the_letter_promises_the_return_window_that_reopening_enforces(
+    reason: ClosureReason,
+    decided_after: int,
+    closes_after: int | None,
+    returns_after: int,
+    months: int,
+) -> None:
+    """For any decision day and any closing day on or after it, the return-by date of the
+    decision and of its letter is the one evaluate_reopening enforces after case.close on
+    that day; without ``closes_on`` the decision is for a closure on the decision day."""
+    decided = DECIDED.add(days=decided_after)
+    programme = programme_with(
+        DischargeCriteria(risk_below=0.5),
+        GENERIC.with_closure(STANDARD_CLOSURE.with_reopening(months)),
+    )
+    case = snapshot(reviews=[review(decided.subtract(days=3))])
+    closes_on = None if closes_after is None else decided.add(days=closes_after)
+    decision = evaluate_closure(
+        case,
+        _permitted_proposal(reason),
+        programme=programme,
+        as_of=decided,
+        client=person(risk=0.1, scored=decided),
+        closes_on=closes_on,
+    )
+    assert decision.permitted, decision.explain()
+    assert decision.closure is not None
+    closing_day = decided if closes_on is None else closes_on
+    assert decision.closes_on == closing_day
+    closed_case, _ = case.close(decision.closure, by=BY, at=at(closing_day, 15))
+    back_on = closing_day.add(days=returns_after)
+    back = evaluate_reopening(closed_case, programme=programme, as_of=back_on)
+
+    assert back.return_until == decision.return_until
+    until = decision.return_until
+    assert back.permitted is (until is not None and closing_day <= back_on <= until)
+    letter = decision.letter
+    if letter is None:
+        assert reason is R.DEATH
+        return
+    assert letter.return_until == back.return_until
+    assert letter.closes_on == closing_day
+    text = " ".join(letter.text().split())
+    if until is not None:
+        assert f"on or before {_letter_day(until)}," in text
+    else:
+        assert "you will need a new referral" in text
+    # The letter names the closing day exactly when it is not the day of the decision.
+    assert (f"Your case closes on {_letter_day(closing_day)}." in text) is (closing_day != decided)
+
+
+@pytest.mark.rule("X4")
+def test_a_case_reported_closed_a_day_after_the_decision_gets_the_later_date() -> None:
+    """The reported disagreement: decided on 1 September 2026, closed on the 2nd. The
+    decision for the 2nd promises until 2 March 2027, as the re-opening check allows."""
+    decided = pendulum.Date(2026, 9, 1)
+    case = snapshot(reviews=[review(decided)])
+    for_the_day = evaluate_closure(case, R.SELF_DISCHARGE, programme=GENERIC, as_of=decided)
+    assert for_the_day.return_until == pendulum.Date(2027, 3, 1)
+    next_day = decided.add(days=1)
+    decision = evaluate_closure(
+        case, R.SELF_DISCHARGE, programme=GENERIC, as_of=decided, closes_on=next_day
+    )
+    assert decision.letter is not None
+    assert decision.letter.return_until == pendulum.Date(2027, 3, 2)
+    assert decision.closure is not None
+    closed_case, _ = case.close(decision.closure, by=BY, at=at(next_day))
+    back = evaluate_reopening(closed_case, programme=GENERIC, as_of=pendulum.Date(2027, 3, 2))
+    assert back.permitted
+    assert back.return_until == decision.letter.return_until
+    with pytest.raises(ValueError, match="closes_on"):
+        evaluate_closure(
+            case,
+            R.SELF_DISCHARGE,
+            programme=GENERIC,
+            as_of=decided,
+            closes_on=decided.subtract(days=1),
+        )

@@ -120,6 +120,7 @@ def _review(decision: ReviewDecision, reason: str | None = "seen at home") -> Cl
 # --- the decision follows the criteria ---------------------------------------------------
 
 
+@pytest.mark.rule("E1", "E4")
 @given(facts_strategy(), eligibility_policies())
 def test_outcomes_follow_each_criterion_and_status_follows_outcomes(
     facts: EligibilityFacts, policy: EligibilityPolicy
@@ -215,6 +216,7 @@ _POLICY = EligibilityPolicy(
 _GOOD = EligibilityFacts(age=70, referral_source=ReferralSourceKind.GP_OR_CLINICIAN, **SAFE)
 
 
+@pytest.mark.rule("E8")
 @pytest.mark.parametrize(("change", "status"), _STATUS_CASES)
 def test_each_kind_of_failure_has_its_own_status(
     change: dict[str, Any], status: EligibilityStatus
@@ -252,6 +254,7 @@ _EXCLUSION = Exclusion(
 )
 
 
+@pytest.mark.rule("E4")
 def test_exclusion_is_recorded_apart_from_ineligibility() -> None:
     policy = EligibilityPolicy(criteria=(AgeAtLeast(years=65),), exclusions=(_EXCLUSION,))
     frail = EligibilityFacts(age=80, condition_categories=frozenset({ConditionCategory.FRAILTY}))
@@ -267,12 +270,14 @@ def test_exclusion_is_recorded_apart_from_ineligibility() -> None:
 # --- the clinician's review (E2) -------------------------------------------------------------
 
 
+@pytest.mark.rule("E2")
 def test_override_needs_a_reason() -> None:
     with pytest.raises(InvariantError, match="reason"):
         _review(ReviewDecision.DECLINE, reason="  ")
     assert _review(ReviewDecision.CONFIRM, reason=None).reason is None
 
 
+@pytest.mark.rule("E2")
 @pytest.mark.parametrize(
     ("change", "review", "final"),
     [
@@ -303,6 +308,7 @@ def test_review_overrides_only_clinical_answers(
         assert any("not applied" in r for r in decision.reasons)
 
 
+@pytest.mark.rule("E2")
 @given(facts_strategy(), eligibility_policies())
 def test_an_override_to_admit_never_sets_aside_consent_duplication_or_route(
     facts: EligibilityFacts, policy: EligibilityPolicy
@@ -318,6 +324,7 @@ def test_an_override_to_admit_never_sets_aside_consent_duplication_or_route(
     assert decision.eligible == (not blocked)
 
 
+@pytest.mark.rule("E2")
 def test_admitted_by_override_keeps_the_failed_criteria_visible() -> None:
     facts = attrs.evolve(_GOOD, age=60)
     decision = decide_eligibility(
@@ -333,6 +340,7 @@ def test_admitted_by_override_keeps_the_failed_criteria_visible() -> None:
 # --- recording the referral (E7) -------------------------------------------------------------
 
 
+@pytest.mark.rule("E7")
 def test_record_on_turns_down_with_every_reason() -> None:
     facts = attrs.evolve(_GOOD, age=60)
     decision = decide_eligibility(facts, programme=_programme(_POLICY), as_of=DAY)
@@ -368,6 +376,7 @@ def test_inappropriate_and_duplicate_referrals_get_their_outcomes() -> None:
 # --- facts from the record -------------------------------------------------------------------
 
 
+@pytest.mark.rule("E8")
 def test_facts_from_a_client_record() -> None:
     client = _client(
         conditions=(
@@ -461,6 +470,7 @@ def test_assess_eligibility_checks_the_entities_belong_together() -> None:
     assert "Ada" not in str(raised.value)
 
 
+@pytest.mark.rule("E5")
 def test_assess_eligibility_end_to_end_for_wales_apn() -> None:
     source = ReferralSource(id=ReferralSourceId("RS-1"), kind=ReferralSourceKind.GP_OR_CLINICIAN)
     client = _client(
@@ -478,6 +488,7 @@ def test_assess_eligibility_end_to_end_for_wales_apn() -> None:
     assert not assess_eligibility(younger, programme=WALES_APN, as_of=DAY).eligible
 
 
+@pytest.mark.rule("E5", "E9")
 def test_ohsxtra_needs_record_sharing_consent_too() -> None:
     facts = EligibilityFacts(
         nhs_employee=True,
@@ -500,6 +511,7 @@ def test_every_preset_asks_for_consent_and_detects_duplicates(key: str) -> None:
     assert {ConsentRecorded, NotAlreadyCaseManaged} <= kinds
 
 
+@pytest.mark.rule("E6")
 def test_risk_programmes_discharge_below_their_admission_threshold() -> None:
     """X1: the fourth discharge route is the risk falling below the programme's threshold."""
     for preset in PROGRAMMES.values():

@@ -72,6 +72,7 @@ def test_the_rule_is_c9_in_the_catalogue() -> None:
     assert "Wandsworth" in rule(CapacityForecast.rule_id).statement
 
 
+@pytest.mark.rule("C9")
 @given(
     capacity=capacities,
     share=shares,
@@ -168,6 +169,7 @@ def test_runs_out_on_is_the_first_month_over_capacity(scenario: dict[str, float 
             assert month.caseload <= forecast.capacity + slack
 
 
+@pytest.mark.rule("C9")
 @given(
     capacity=capacities,
     share=shares,
@@ -348,6 +350,7 @@ def histories(draw: st.DrawFn) -> list[CaseProfile]:
     return cases
 
 
+@pytest.mark.rule("C9")
 @given(history=histories(), months=st.integers(min_value=1, max_value=18))
 def test_flow_rates_balance_the_caseload(history: list[CaseProfile], months: int) -> None:
     """C9: the caseload at the end of the window is the caseload at its start plus the

@@ -49,6 +49,7 @@ def scored_goals(draw: st.DrawFn) -> tuple[list[int], list[int]]:
     return levels, weights
 
 
+@pytest.mark.rule("O4")
 @pytest.mark.parametrize(("levels", "weights", "expected"), WORKED)
 def test_the_worked_values(levels: list[int], weights: list[int], expected: float) -> None:
     assert t_score(levels, weights) == pytest.approx(expected, abs=5e-5)
@@ -70,6 +71,7 @@ def test_the_t_score_lies_between_all_much_less_and_all_much_more(
     assert math.isclose(score, 50.0, abs_tol=1e-9) is balanced
 
 
+@pytest.mark.rule("O4")
 @given(goals=scored_goals(), which=st.integers(0, 11), rho=st.floats(0.0, 1.0))
 def test_raising_one_goal_never_lowers_the_t_score(
     goals: tuple[list[int], list[int]], which: int, rho: float

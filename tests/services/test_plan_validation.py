@@ -285,12 +285,14 @@ def test_a_programme_validates_as_its_plan_policy(
 # ------------------------------------------------------------------------------- P1
 
 
+@pytest.mark.rule("P1")
 @given(fundable=PLANS, status=st.sampled_from(["active", "on-hold", "completed"]))
 def test_a_plan_in_force_records_the_agreement_P1(fundable: FundablePlan, status: str) -> None:
     plan = _plan(fundable, agreement=None, status=CarePlanStatus(status))
     _expect(plan.validate(), "agreement-missing", ERR, "P1", "$.agreement")
 
 
+@pytest.mark.rule("P1")
 @given(fundable=PLANS)
 def test_a_draft_awaiting_agreement_is_information_P1(fundable: FundablePlan) -> None:
     draft = _plan(fundable, status=CarePlanStatus.DRAFT)
@@ -306,6 +308,7 @@ def test_an_ended_plan_needs_no_agreement_P1(fundable: FundablePlan, status: str
     _clean(_plan(fundable, agreement=None, status=CarePlanStatus(status)).validate())
 
 
+@pytest.mark.rule("P1")
 @given(fundable=PLANS, days=st.integers(min_value=1, max_value=400))
 def test_the_agreement_is_not_after_the_day_P1(fundable: FundablePlan, days: int) -> None:
     later = ClientAgreement(agreed_at=_noon(fundable.as_of.add(days=days)))
@@ -343,6 +346,7 @@ def test_the_agreement_day_is_the_day_in_London_P1(
 # ------------------------------------------------------------------------------- P2
 
 
+@pytest.mark.rule("P2")
 @given(fundable=PLANS, data=st.data())
 def test_every_intervention_states_its_frequency_P2(
     fundable: FundablePlan, data: st.DataObject
@@ -358,6 +362,7 @@ def test_every_intervention_states_its_frequency_P2(
     )
 
 
+@pytest.mark.rule("P2")
 @given(fundable=PLANS, status=st.sampled_from(LIVE + FINISHED))
 def test_every_intervention_states_its_end_P2(
     fundable: FundablePlan, status: InterventionStatus
@@ -366,6 +371,7 @@ def test_every_intervention_states_its_end_P2(
     _expect(fundable.validate(), "intervention-end-missing", ERR, "P2", _at(index, "end"))
 
 
+@pytest.mark.rule("P2")
 @given(
     fundable=PLANS,
     early=st.integers(min_value=0, max_value=30),
@@ -405,6 +411,7 @@ def test_a_finished_plan_needs_no_review_P3(fundable: FundablePlan, status: str)
     _clean(_plan(fundable, next_review=None, status=CarePlanStatus(status)).validate())
 
 
+@pytest.mark.rule("P3")
 @given(fundable=PLANS, days=st.integers(min_value=1, max_value=100))
 def test_the_review_is_not_overdue_P3(fundable: FundablePlan, days: int) -> None:
     due = fundable.as_of.subtract(days=days)
@@ -419,12 +426,14 @@ def test_the_review_is_not_overdue_P3(fundable: FundablePlan, days: int) -> None
 # ------------------------------------------------------------------------------- P4
 
 
+@pytest.mark.rule("P4")
 @given(fundable=PLANS)
 def test_every_intervention_serves_a_goal_P4(fundable: FundablePlan) -> None:
     fundable, index = _add_service(fundable, goal_ids=frozenset())
     _expect(fundable.validate(), "intervention-without-goal", ERR, "P4", _at(index, "goal_ids"))
 
 
+@pytest.mark.rule("P4")
 @given(
     fundable=PLANS,
     goal_status=st.sampled_from(CLOSED),
@@ -443,6 +452,7 @@ def test_a_live_intervention_serves_a_goal_still_pursued_P4(
         _clean(report)  # a finished service may have served a goal since closed
 
 
+@pytest.mark.rule("P4", "P8")
 @given(fundable=PLANS, status=st.sampled_from(PURSUED[:-1]))
 def test_every_goal_pursued_is_served_P4_P8(
     fundable: FundablePlan, status: GoalLifecycleStatus
@@ -486,6 +496,7 @@ def test_a_goal_on_hold_needs_no_service_but_a_target_and_due_date_P4_P6(
 # ------------------------------------------------------------------------------- P5
 
 
+@pytest.mark.rule("P5")
 @given(fundable=PLANS, late=st.integers(min_value=1, max_value=200))
 def test_an_onward_referral_is_acknowledged_in_time_P5(fundable: FundablePlan, late: int) -> None:
     window = fundable.policy.referral_acknowledgement_days
@@ -512,6 +523,7 @@ def _pursued_indexes(fundable: FundablePlan) -> list[int]:
     return [i for i, g in enumerate(fundable.plan.goals) if g.lifecycle_status in PURSUED]
 
 
+@pytest.mark.rule("P6")
 @given(fundable=PLANS, data=st.data(), blank=st.sampled_from([None, "", "   "]))
 def test_every_goal_pursued_has_a_target_P6(
     fundable: FundablePlan, data: st.DataObject, blank: str | None
@@ -522,6 +534,7 @@ def test_every_goal_pursued_has_a_target_P6(
     _expect(report, "goal-target-missing", ERR, "P6", f"$.goals[{index}].target")
 
 
+@pytest.mark.rule("P6")
 @given(fundable=PLANS, data=st.data())
 def test_every_goal_pursued_has_a_due_date_P6(fundable: FundablePlan, data: st.DataObject) -> None:
     fundable, _ = _add_goal(fundable)
@@ -530,6 +543,7 @@ def test_every_goal_pursued_has_a_due_date_P6(fundable: FundablePlan, data: st.D
     _expect(report, "goal-due-missing", ERR, "P6", f"$.goals[{index}].due")
 
 
+@pytest.mark.rule("P6")
 @given(fundable=PLANS, data=st.data(), days=st.integers(min_value=1, max_value=300))
 def test_a_goal_is_due_inside_the_plan_P6(
     fundable: FundablePlan, data: st.DataObject, days: int
@@ -547,6 +561,7 @@ def test_a_goal_is_due_inside_the_plan_P6(
     _clean(_goal(fundable, index, due=last).validate())
 
 
+@pytest.mark.rule("P6")
 @given(fundable=PLANS, data=st.data())
 def test_a_goal_pursued_is_not_overdue_P6(fundable: FundablePlan, data: st.DataObject) -> None:
     start, as_of = fundable.plan.period.start, fundable.as_of
@@ -583,6 +598,7 @@ def _without_domain(fundable: FundablePlan, domain: GoalDomain) -> FundablePlan:
     return _plan(fundable, goals=goals)
 
 
+@pytest.mark.rule("P7")
 @given(fundable=PLANS, status=st.sampled_from(["active", "on-hold", "draft"]))
 def test_a_vocational_programme_needs_a_vocational_goal_P7(
     fundable: FundablePlan, status: str
@@ -607,6 +623,7 @@ def test_a_vocational_programme_needs_a_vocational_goal_P7(
     _clean(_add_goal(fundable, domain=GoalDomain.EDUCATION, lifecycle_status=on_hold)[0].validate())
 
 
+@pytest.mark.rule("P7")
 @given(fundable=PLANS)
 def test_a_completed_plan_needs_no_vocational_goal_P7(fundable: FundablePlan) -> None:
     fundable = _without_domain(fundable, GoalDomain.EMPLOYMENT)
@@ -620,6 +637,7 @@ def test_a_completed_plan_needs_no_vocational_goal_P7(fundable: FundablePlan) ->
 # ------------------------------------------------------------------------------- P9
 
 
+@pytest.mark.rule("P9")
 @given(fundable=PLANS, data=st.data())
 def test_every_provider_is_known_P9(fundable: FundablePlan, data: st.DataObject) -> None:
     if not _committed(fundable):
@@ -639,6 +657,7 @@ def test_every_provider_is_known_P9(fundable: FundablePlan, data: st.DataObject)
     assert [(i.code, i.severity, i.rule_id, i.paths) for i in report.issues] == expected
 
 
+@pytest.mark.rule("P9")
 @given(fundable=PLANS, regulated=st.booleans())
 def test_the_provider_delivers_the_discipline_P9(fundable: FundablePlan, regulated: bool) -> None:
     # Registered with the CQC, the organisation is registered for any discipline.
@@ -652,6 +671,7 @@ def test_the_provider_delivers_the_discipline_P9(fundable: FundablePlan, regulat
     )
 
 
+@pytest.mark.rule("P9")
 @pytest.mark.parametrize(
     ("kind", "bodies", "discipline", "registered"),
     [
@@ -686,6 +706,7 @@ def test_a_regulated_discipline_needs_the_right_registration_P9(
         _expect(report, "provider-registration-missing", ERR, "P9", path)
 
 
+@pytest.mark.rule("P9")
 @given(fundable=PLANS, data=st.data())
 def test_an_unregistered_provider_is_reported_P9(
     fundable: FundablePlan, data: st.DataObject
@@ -719,6 +740,7 @@ def test_without_providers_registrations_go_unchecked_P9(fundable: FundablePlan)
 # ------------------------------------------------------------------------------- F1
 
 
+@pytest.mark.rule("F1")
 @given(fundable=PLANS, data=st.data())
 def test_every_intervention_names_its_stream_F1(
     fundable: FundablePlan, data: st.DataObject
@@ -750,6 +772,7 @@ def test_every_stream_named_is_supplied_F1(fundable: FundablePlan, data: st.Data
     assert [(i.code, i.severity, i.rule_id, i.paths) for i in report.issues] == expected
 
 
+@pytest.mark.rule("F1")
 @given(
     fundable=PLANS,
     before=st.integers(min_value=-5, max_value=5),
@@ -776,6 +799,7 @@ def test_the_stream_is_active_over_the_intervention_F1(
         _clean(report)
 
 
+@pytest.mark.rule("F1")
 @given(fundable=PLANS, category=st.sampled_from(InterventionCategory))
 def test_the_stream_pays_for_the_category_F1(
     fundable: FundablePlan, category: InterventionCategory
@@ -804,6 +828,7 @@ def _paid(cost: int, *, per: FrequencyUnit = FrequencyUnit.WEEK) -> dict[str, An
     return {"unit_cost": Money(minor=cost), "frequency": Frequency(count=1, unit=per)}
 
 
+@pytest.mark.rule("F2")
 @given(fundable=PLANS, authority=st.integers(min_value=0, max_value=50_000))
 def test_a_commitment_above_the_authority_needs_approval_F2(
     fundable: FundablePlan, authority: int
@@ -817,6 +842,7 @@ def test_a_commitment_above_the_authority_needs_approval_F2(
     _clean(_intervention(over, index, approval=approval).validate())
 
 
+@pytest.mark.rule("F2")
 @given(fundable=PLANS, scope=st.sampled_from(SpendAuthorityScope))
 def test_the_authority_limits_the_plan_or_each_intervention_F2(
     fundable: FundablePlan, scope: SpendAuthorityScope
@@ -846,6 +872,7 @@ def test_the_authority_limits_the_plan_or_each_intervention_F2(
         _clean(report)
 
 
+@pytest.mark.rule("F2")
 @pytest.mark.parametrize("own", [False, True])
 def test_the_programme_delegates_an_authority_where_the_stream_sets_none_F2(own: bool) -> None:
     # Castlefields: GBP 200 a week. A stream's own authority takes precedence.
@@ -875,6 +902,7 @@ def test_a_commitment_ended_before_the_day_needs_no_approval_F2(fundable: Fundab
 # ------------------------------------------------------------------------------- F3
 
 
+@pytest.mark.rule("F3")
 @given(fundable=PLANS, long_term=st.booleans(), staffing=st.sampled_from(StaffingModel))
 def test_direct_recruitment_needs_long_term_funding_F3(
     fundable: FundablePlan, long_term: bool, staffing: StaffingModel
@@ -906,6 +934,7 @@ def test_the_cost_is_in_the_streams_currency_F4(
     _expect(fundable.validate(), "funding-currency-mismatch", ERR, "F4", _at(index, "unit_cost"))
 
 
+@pytest.mark.rule("F4")
 @given(
     fundable=PLANS,
     unit=st.sampled_from(FrequencyUnit),
@@ -928,6 +957,7 @@ def test_the_weekly_commitment_stays_within_the_budget_F4(
     _expect(over.validate(), "weekly-budget-exceeded", ERR, "F4", _at(index))
 
 
+@pytest.mark.rule("F4")
 @given(fundable=PLANS, weeks=st.integers(min_value=1, max_value=20))
 def test_the_total_commitment_stays_within_the_total_budget_F4(
     fundable: FundablePlan, weeks: int
@@ -951,6 +981,7 @@ def test_the_total_commitment_stays_within_the_total_budget_F4(
 # ------------------------------------------------------------------------------- E8
 
 
+@pytest.mark.rule("E8")
 @given(fundable=PLANS, gap=st.integers(min_value=-3, max_value=3), same=st.booleans())
 def test_a_service_is_not_commissioned_twice_E8(
     fundable: FundablePlan, gap: int, same: bool
@@ -1105,6 +1136,7 @@ def test_duplicates_match_a_pairwise_comparison_E8(services: list[Intervention])
         assert before((other, services[other]), (index, services[index]))
 
 
+@pytest.mark.rule("E8")
 @CHEAP
 @given(services=_crowded_services("I", 8), elsewhere=_crowded_services("X", 16))
 def test_duplicates_elsewhere_match_a_pairwise_comparison_E8(
@@ -1217,6 +1249,7 @@ def _first_peak(
     return peak, at_peak
 
 
+@pytest.mark.rule("F4")
 @CHEAP
 @given(
     services=_commitments(),
@@ -1236,6 +1269,7 @@ def test_the_weekly_peak_matches_a_day_by_day_sum_F4(
     assert found == ([tuple(_at(i) for i in running)] if peak > limit else [])
 
 
+@pytest.mark.rule("F4")
 @given(services=_commitments(), budget=st.integers(min_value=0, max_value=200_000))
 def test_the_total_matches_a_sum_over_every_bounded_service_F4(
     services: list[Intervention], budget: int
@@ -1253,6 +1287,7 @@ def test_the_total_matches_a_sum_over_every_bounded_service_F4(
     assert found == ([tuple(_at(i) for i, _ in bounded)] if total > budget else [])
 
 
+@pytest.mark.rule("F2")
 @CHEAP
 @given(services=_commitments(), authority=st.integers(min_value=0, max_value=5_000))
 def test_the_plan_spend_authority_matches_a_day_by_day_sum_F2(

@@ -381,6 +381,7 @@ def test_the_cohort_is_ohsxtras(cohort: list[CaseRecord]) -> None:
     assert all(Case.replay(r.case.history) == r.case for r in built[:20])
 
 
+@pytest.mark.rule("X5", "E7")
 def test_reproduces_the_ohsxtra_outcome_counts(report: ProgrammeReport) -> None:
     counts = report.counts
     assert (counts.referred, counts.discharged, counts.active) == (540, 250, 142)
@@ -399,6 +400,7 @@ def test_reproduces_the_ohsxtra_outcome_counts(report: ProgrammeReport) -> None:
     assert report.programmes == (PROGRAMME,)
 
 
+@pytest.mark.rule("O3")
 def test_reproduces_the_ohsxtra_return_to_work(report: ProgrammeReport) -> None:
     work = report.return_to_work
     assert work is not None
@@ -415,6 +417,7 @@ def test_reproduces_the_ohsxtra_return_to_work(report: ProgrammeReport) -> None:
     )
 
 
+@pytest.mark.rule("O3")
 def test_reproduces_the_ohsxtra_cost_benefit(report: ProgrammeReport) -> None:
     cost = report.cost
     assert cost.total == cost.delivered == DELIVERED == Money.gbp("114900")
@@ -425,6 +428,7 @@ def test_reproduces_the_ohsxtra_cost_benefit(report: ProgrammeReport) -> None:
     assert (cost.served, cost.per_case_served) == (482, Money.gbp("238.38"))
 
 
+@pytest.mark.rule("O4")
 def test_gas_distribution_of_the_cohort(report: ProgrammeReport) -> None:
     gas = report.goal_attainment
     # One goal of weight 1: T = 50 + 10 x level.
@@ -441,6 +445,7 @@ def test_gas_distribution_of_the_cohort(report: ProgrammeReport) -> None:
     assert gas.unscored_plans == 250 + 80 + 10 + 43 - 210
 
 
+@pytest.mark.rule("C9")
 def test_time_on_the_caseload(report: ProgrammeReport, cohort: list[CaseRecord]) -> None:
     time = report.caseload_time
     assert time.cases == 482
@@ -487,6 +492,7 @@ def test_every_closure_reason_has_an_outcome_group() -> None:
     assert DECLINE_OUTCOMES[ReferralOutcome.DUPLICATE] is OutcomeGroup.INELIGIBLE
 
 
+@pytest.mark.rule("X5")
 def test_a_host_table_changes_the_counts(cohort: list[CaseRecord]) -> None:
     table = {**CLOSURE_OUTCOMES, C.CARE_OPTIMISED: OutcomeGroup.WITHDRAWN}
     counts = programme_report(cohort, as_of=AS_OF, closure_outcomes=table).counts
@@ -720,6 +726,7 @@ def _shares(report: ProgrammeReport) -> Iterable[Share]:
     yield from (report.counts.share(g) for g in OutcomeGroup)
 
 
+@pytest.mark.rule("X5")
 @given(case_mixes(), days_of_the_pilot)
 def test_the_groups_add_up_to_the_cases_referred(cases: list[Item], as_of: pendulum.Date) -> None:
     report = programme_report(cases, as_of=as_of)
@@ -744,6 +751,7 @@ def test_every_share_lies_between_0_and_1(cases: list[Item], as_of: pendulum.Dat
     assert ratio is None or ratio >= 0
 
 
+@pytest.mark.rule("O3")
 @given(case_mixes(), st.integers(0, 15))
 def test_a_client_who_returned_to_work_never_lowers_the_rate(
     cases: list[Item], opened: int
@@ -764,6 +772,7 @@ def test_a_client_who_returned_to_work_never_lowers_the_rate(
     assert long_old is None or long_new >= long_old
 
 
+@pytest.mark.rule("O3")
 @given(
     st.integers(1, 10**9).map(lambda m: Money(minor=m)),
     st.integers(0, 10**9).map(lambda m: Money(minor=m)),
@@ -792,6 +801,7 @@ def test_cases_opened_after_the_day_are_left_out(cases: list[Item], as_of: pendu
     assert both.counts == attrs.evolve(alone.counts, opened_later=later)
     assert both.return_to_work == alone.return_to_work
     assert both.caseload_time == alone.caseload_time
+    assert both.service_use == alone.service_use
     assert both.goal_attainment == alone.goal_attainment
     assert both.cost == alone.cost
     assert any(n.rule_id == "X5" and "opened after" in n.message for n in both.notes) == (later > 0)

@@ -23,6 +23,7 @@ from casemgmt.model import (
     CarePlan,
     CarePlanId,
     CarePlanStatus,
+    Case,
     CaseId,
     CaseManagerId,
     CaseStatus,
@@ -34,6 +35,10 @@ from casemgmt.model import (
     GoalDomain,
     GoalId,
     GoalLifecycleStatus,
+    Referral,
+    ReferralId,
+    ReferralOutcome,
+    ReferralSourceId,
     RehabilitationCodeTrack,
     Review,
     ReviewId,
@@ -61,7 +66,8 @@ from casemgmt.policies import (
     TierCadences,
     WorkingCalendar,
 )
-from casemgmt.services import DueKind, next_review, reviews_due, schedule
+from casemgmt.services import CaseBook, DueKind, next_review, reviews_due, schedule
+from casemgmt.testing.strategies import case_books
 
 from ._review_builders import BARE, BY, CLIENT, at, day, make_case, tier_change
 
@@ -174,6 +180,7 @@ def cadence_span(cadence: Cadence) -> int:
 # --------------------------------------------------------------------- the calendar rules
 
 
+@pytest.mark.rule("M7")
 @given(
     policy=policies(),
     calendar=CALENDARS,
@@ -222,6 +229,7 @@ def test_no_review_falls_on_a_non_working_day_unless_the_policy_has_cover(
                 assert stream.kind is DueKind.URGENT_REVIEW
 
 
+@pytest.mark.rule("M1")
 @given(
     policy=policies(),
     calendar=CALENDARS,
@@ -339,6 +347,7 @@ def test_reviews_keep_their_local_time_through_the_weeks_of_the_clock_changes(
         assert (item.due_at.date(), item.due_at.hour) == (item.due, expected_hour)
 
 
+@pytest.mark.rule("M6", "M7")
 @given(
     calendar=CALENDARS,
     event_day=_days("2000-01-01", "2140-12-31"),
@@ -404,6 +413,7 @@ def test_an_admission_or_a_and_e_attendance_is_reviewed_within_its_window(
 MONDAY = day("2026-03-02")
 
 
+@pytest.mark.rule("M1")
 def test_a_review_in_a_window_meets_that_occurrence_and_a_late_one_meets_the_next() -> None:
     weekly = make_case(MONDAY, RiskTier.MEDIUM)
     due = next_review(weekly, as_of=MONDAY, policy=BARE, calendar=ENGLAND_AND_WALES)
@@ -436,6 +446,7 @@ def test_a_review_in_a_window_meets_that_occurrence_and_a_late_one_meets_the_nex
     ) == next_review(weekly, as_of=day("2026-03-10"), policy=BARE, calendar=ENGLAND_AND_WALES)
 
 
+@pytest.mark.rule("M1")
 def test_a_plan_revision_restarts_the_cycle_and_a_tier_change_changes_the_cadence() -> None:
     weekly = make_case(MONDAY, RiskTier.MEDIUM)
     revised = attrs.evolve(weekly, plans=(plan(day("2026-03-12")),))
@@ -459,6 +470,7 @@ def test_a_plan_revision_restarts_the_cycle_and_a_tier_change_changes_the_cadenc
     ]
 
 
+@pytest.mark.rule("M6")
 def test_on_hold_closed_and_declined_cases() -> None:
     admitted = CareEvent(kind=CareEventKind.HOSPITAL_ADMISSION, occurred_on=day("2026-03-05"))
     paused = make_case(MONDAY, RiskTier.HIGH, status=CaseStatus.ON_HOLD, events=[admitted])
@@ -499,6 +511,7 @@ def test_on_hold_closed_and_declined_cases() -> None:
 # ------------------------------------------------------------ one-off items and deadlines
 
 
+@pytest.mark.rule("A2")
 def test_the_initial_assessment_is_due_soon_after_the_referral_a2() -> None:
     case = make_case(MONDAY, RiskTier.LOW, referred=day("2026-02-26"))
     due = next_review(
@@ -533,6 +546,220 @@ def test_the_initial_assessment_is_due_soon_after_the_referral_a2() -> None:
         until=day("2026-03-31"),
     ).items
     assert DueKind.INITIAL_ASSESSMENT not in {i.kind for i in items}
+
+
+def ina_starts(case: Case, clock: Clock) -> pendulum.Date | None:
+    """When the initial-assessment clock starts, as the policies describe it: the earliest
+    referral received, or for the Rehabilitation Code's INA the case manager's appointment
+    (the earliest acceptance of a referral; the opening day of an open snapshot without
+    one; not yet, for a case not accepted)."""
+    if clock.key != "ina-after-appointment":
+        return min(r.received_on for r in case.referrals)
+    accepted = [
+        r.outcome_on
+        for r in case.referrals
+        if r.outcome is ReferralOutcome.ACCEPTED and r.outcome_on is not None
+    ]
+    if accepted:
+        return min(accepted)
+    return case.opened_on if case.is_open else None
+
+
+def ina_due(calendar: WorkingCalendar, start: pendulum.Date, clock: Clock) -> pendulum.Date:
+    """The case manager's own deadline "within" ``clock`` of ``start``, counted with the
+    calendar's public methods (which tabulate their own years): working days counted, or
+    calendar days ending on a working day, moved back into the allowance when it can be."""
+    if clock.working_days:
+        return calendar.add_working_days(start, clock.days)
+    due = start.add(days=clock.days)
+    back = calendar.roll(due, Roll.BACKWARD)
+    return back if back >= start else calendar.roll(due, Roll.FORWARD)
+
+
+@pytest.mark.rule("A2")
+@settings(max_examples=40)
+@given(
+    book=case_books(max_cases=2),
+    policy=st.sampled_from(sorted(REVIEW_POLICIES.values(), key=lambda p: p.key)),
+    data=st.data(),
+)
+def test_a_referral_however_long_before_the_case_opened_is_counted_from_its_own_day(
+    book: CaseBook, policy: ReviewPolicy, data: st.DataObject
+) -> None:
+    """Referrals received any time from 1970 to the day they were: schedule, next_review
+    and reviews_due never fail, and the initial assessment is due when the calendar's own
+    count says, whichever day the clock starts on."""
+    calendar = book.calendar()
+    for drawn in book.cases:
+        referrals = tuple(
+            attrs.evolve(r, received_on=data.draw(_days("1970-01-01", r.received_on.isoformat())))
+            for r in drawn.referrals
+        )
+        case = attrs.evolve(drawn, referrals=referrals)
+        as_of = case.opened_on.add(days=data.draw(st.integers(min_value=0, max_value=400)))
+        until = as_of.add(days=60)
+        planned = schedule(case, policy=policy, calendar=calendar, start=as_of, end=until)
+        assert all(as_of <= d <= until for d in planned.dates)
+        due = reviews_due([case], policy=policy, calendar=calendar, as_of=as_of, until=until)
+        following = next_review(case, policy=policy, calendar=calendar, as_of=as_of)
+        if following is None:
+            assert due.items == ()
+        else:
+            assert (following in due.items) is (following.due <= until)
+        clock = policy.initial_assessment
+        assert clock is not None  # every preset has one
+        starts = ina_starts(case, clock)
+        ina = [i.due for i in due.items if i.kind is DueKind.INITIAL_ASSESSMENT]
+        in_window = [
+            d for s in planned.streams if s.kind is DueKind.INITIAL_ASSESSMENT for d in s.dates
+        ]
+        ended = case.status in (CaseStatus.CLOSED, CaseStatus.DECLINED)
+        if ended or starts is None:
+            assert ina == in_window == []
+            continue
+        expected = ina_due(calendar, starts, clock)
+        assessed = min((a.performed_on for a in case.assessments), default=None)
+        outstanding = assessed is None or assessed > as_of
+        assert ina == ([expected] if outstanding and expected <= until else [])
+        listed = (assessed is None or assessed > until) and as_of <= expected <= until
+        assert in_window == ([expected] if listed else [])
+
+
+MARCH_10 = day("2025-03-10")
+
+
+@pytest.mark.rule("A2")
+def test_the_reported_referral_of_2012_on_a_case_opened_in_2025() -> None:
+    """The calendar once started at the case's opening year (less a block of years): a
+    referral of 2012 on a case opened in 2025 raised IndexError in schedule, and next_review
+    read its deadline from the wrong end of the table; one of 2016 happened to fit."""
+    for received in (day("2012-03-01"), day("2016-03-01")):
+        case = make_case(day("2025-03-03"), RiskTier.LOW, referred=received)
+        policy = STANDARD_REVIEWS.with_mdt(None)
+        overdue = next_review(case, policy=policy, calendar=ENGLAND_AND_WALES, as_of=MARCH_10)
+        assert overdue is not None
+        assert overdue.kind is DueKind.INITIAL_ASSESSMENT
+        assert overdue.due == ENGLAND_AND_WALES.add_working_days(received, 10)
+        assert overdue.overdue
+        planned = schedule(
+            case,
+            policy=policy,
+            calendar=ENGLAND_AND_WALES,
+            start=day("2025-03-03"),
+            end=day("2025-04-30"),
+        )
+        assert DueKind.INITIAL_ASSESSMENT not in {s.kind for s in planned.streams}
+        assert [d.isoformat() for d in planned.dates] == ["2025-04-03"]  # the monthly review
+
+
+@pytest.mark.rule("A2")
+@given(
+    received=_days("1990-01-01", "2150-12-31"),
+    waited=st.integers(min_value=0, max_value=4000),
+    calendar=CALENDARS,
+)
+def test_the_immediate_needs_assessment_counts_from_the_case_managers_appointment(
+    received: pendulum.Date, waited: int, calendar: WorkingCalendar
+) -> None:
+    """Under the Rehabilitation Code the INA is due 21 days after the case manager's
+    appointment (the day the case is accepted), however long the referral waited; the
+    standard clock still counts ten working days from the referral."""
+    referral = Referral(
+        id=ReferralId("R-1"),
+        client_id=CLIENT,
+        source_id=ReferralSourceId("SRC-1"),
+        received_on=received,
+        reason="injured at work",
+    )
+    case, _ = Case.refer(
+        id=CaseId("C-1"), referral=referral, programme="rehabilitation-code", by=BY, at=at(received)
+    )
+    policy = REHABILITATION_CODE_REVIEWS
+    clock = policy.initial_assessment
+    assert clock is not None
+    waiting = next_review(case, policy=policy, calendar=calendar, as_of=received)
+    assert waiting is None  # no case manager yet: the clock has not started
+    appointed = received.add(days=waited)
+    case, _ = case.accept(CaseManagerId("CM-1"), by=BY, at=at(appointed))
+    items = reviews_due(
+        [case], policy=policy, calendar=calendar, as_of=appointed, until=appointed.add(days=40)
+    ).items
+    ina = [i for i in items if i.kind is DueKind.INITIAL_ASSESSMENT]
+    assert [i.due for i in ina] == [ina_due(calendar, appointed, clock)]
+    assert appointed < ina[0].due <= appointed.add(days=21)
+    standard = STANDARD_REVIEWS.initial_assessment
+    assert standard is not None
+    expected = ina_due(calendar, received, standard)
+    items = reviews_due(
+        [case],
+        policy=STANDARD_REVIEWS,
+        calendar=calendar,
+        as_of=appointed,
+        until=max(appointed, expected),
+    ).items
+    assert [i.due for i in items if i.kind is DueKind.INITIAL_ASSESSMENT] == [expected]
+
+
+def test_days_a_schedule_counts_from_must_be_in_the_calendars_years() -> None:
+    """Before 1970 nothing can be counted: a clear error, not a wrong day; an item already
+    met needs no counting. Past 2199 an item is left out."""
+    early = make_case(day("2025-03-03"), RiskTier.LOW, referred=day("1969-12-31"))
+    policy = STANDARD_REVIEWS.with_mdt(None)
+    with pytest.raises(ValueError, match="1970"):
+        next_review(early, policy=policy, calendar=ENGLAND_AND_WALES, as_of=MARCH_10)
+    assessed = attrs.evolve(
+        early,
+        assessments=(
+            Assessment(
+                id=AssessmentId("A-1"),
+                client_id=CLIENT,
+                kind=AssessmentKind.INITIAL,
+                performed_on=day("2025-03-04"),
+                contact_mode=ContactMode.FACE_TO_FACE,
+            ),
+        ),
+    )
+    due = next_review(assessed, policy=policy, calendar=ENGLAND_AND_WALES, as_of=MARCH_10)
+    assert due is not None
+    assert due.kind is DueKind.CASE_REVIEW
+    late_goal = make_case(
+        day("2199-01-02"),
+        RiskTier.LOW,
+        plans=[plan(day("2199-01-02"), goals=[goal(day("2199-12-31"))])],
+    )
+    planned = schedule(
+        late_goal,
+        policy=BARE,
+        calendar=ENGLAND_AND_WALES,
+        start=day("2199-12-01"),
+        end=day("2199-12-31"),
+    )
+    assert day("2199-12-31") in planned.dates  # a Tuesday
+    far = make_case(
+        day("2026-01-05"),
+        RiskTier.LOW,
+        plans=[
+            plan(
+                day("2026-01-05"),
+                goals=[
+                    goal(day("2199-12-31")),
+                    goal(day("2150-06-01"), 2),
+                    goal(day("2200-01-02"), 3),  # after the calendars' last year: left out
+                ],
+            )
+        ],
+    )
+    items = reviews_due(
+        [far],
+        policy=BARE,
+        calendar=ENGLAND_AND_WALES,
+        as_of=day("2026-02-20"),
+        until=day("2199-12-31"),
+    ).items
+    assert [i.due for i in items if i.kind is DueKind.GOAL_DUE] == [
+        day("2150-06-01"),
+        day("2199-12-31"),
+    ]
 
 
 def test_rehabilitation_code_clocks_run_from_their_events_and_stop_on_the_reply() -> None:
@@ -645,6 +872,7 @@ def test_reviews_due_groups_by_case_manager_and_looks_to_the_end_of_the_week() -
 # ---------------------------------------------------------------- policies and the model
 
 
+@pytest.mark.rule("M2", "M3")
 def test_every_programme_has_a_review_policy_with_cited_cadences() -> None:
     assert set(REVIEW_POLICIES) == {p.reviews.key for p in PROGRAMMES.values()} | {"standard"}
     assert PROGRAMMES["virtual-ward"].reviews is VIRTUAL_WARD_REVIEWS

@@ -158,6 +158,7 @@ policies = st.builds(
 # Properties
 
 
+@pytest.mark.rule("E9")
 @given(consent_lists, recipients, purposes, policies)
 def test_permitted_exactly_when_a_covering_permit_is_in_force_and_no_refusal_E9(
     given_consents: tuple[Consent, ...],
@@ -209,6 +210,7 @@ def test_every_consent_and_every_requirement_is_a_reason_E9(
     assert decision.failed == tuple(r for r in decision.requirements if not r.passed)
 
 
+@pytest.mark.rule("E9")
 @given(consent_lists, recipients, purposes)
 def test_messages_never_contain_personal_data_E9(
     given_consents: tuple[Consent, ...], recipient: RecipientKind, purpose: SharingPurpose

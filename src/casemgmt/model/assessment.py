@@ -7,6 +7,7 @@ from collections.abc import Iterator
 import attrs
 import pendulum
 
+from casemgmt._applies import applies
 from casemgmt.errors import Problem
 from casemgmt.model._base import Validated, problem
 from casemgmt.model.codes import AssessmentDomain, AssessmentKind, ContactMode, NeedLevel
@@ -58,6 +59,7 @@ class Assessment(Validated):
                 yield problem(f"findings[{index}].domain", "duplicate", "repeats a domain")
             seen.add(finding.domain)
 
+    @applies("A1")
     def missing_domains(self) -> frozenset[AssessmentDomain]:
         """The A1 domains this assessment has not covered."""
         return frozenset(AssessmentDomain) - {f.domain for f in self.findings}

@@ -16,6 +16,7 @@ from typing import Any, NamedTuple
 import attrs
 import pendulum
 
+from casemgmt._applies import applies
 from casemgmt.errors import ConcurrencyError, InvalidTransitionError, InvariantError, Problem
 from casemgmt.model._base import Validated, duplicates, problem
 from casemgmt.model.assessment import Assessment
@@ -225,6 +226,7 @@ class Case(Validated):
         )
         return CaseChange(_start(event), event)
 
+    @applies("X4")
     def reopen(
         self,
         *,
@@ -311,6 +313,7 @@ class Case(Validated):
         """Start checking the referral against the programme's criteria."""
         return self._change(CaseAction.START_SCREENING, by, at, why, expected_version)
 
+    @applies("C6")
     def accept(
         self,
         manager_id: CaseManagerId,
@@ -327,6 +330,7 @@ class Case(Validated):
             CaseAction.ACCEPT, by, at, why, expected_version, manager_id=manager_id, team_id=team_id
         )
 
+    @applies("E7")
     def decline(
         self,
         outcome: ReferralOutcome,
@@ -409,6 +413,7 @@ class Case(Validated):
         hold the final review (:func:`casemgmt.services.evaluate_closure` lists what is left)."""
         return self._change(CaseAction.START_CLOSING, by, at, why, expected_version)
 
+    @applies("X1")
     def close(
         self,
         closure: Closure,
@@ -424,6 +429,7 @@ class Case(Validated):
 
     # -- recording without changing state -------------------------------------------------
 
+    @applies("C6", "C7")
     def assign(
         self,
         manager_id: CaseManagerId,
@@ -468,6 +474,7 @@ class Case(Validated):
             CaseAction.RECORD_ASSESSMENT, by, at, why, expected_version, assessment=assessment
         )
 
+    @applies("P3")
     def adopt_plan(
         self,
         plan: CarePlan,

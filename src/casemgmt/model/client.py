@@ -22,6 +22,7 @@ from collections.abc import Iterator
 import attrs
 import pendulum
 
+from casemgmt._applies import applies
 from casemgmt.errors import InvalidTransitionError, Problem
 from casemgmt.model._base import Validated, duplicates, problem
 from casemgmt.model.codes import (
@@ -154,6 +155,7 @@ class Consent(Validated):
         """The first day the consent applies: ``starts_on``, or the day it was given."""
         return self.recorded_on if self.starts_on is None else self.starts_on
 
+    @applies("E9")
     def in_force_on(self, day: pendulum.Date) -> bool:
         """True when this consent applies on ``day``: started, not expired, not withdrawn."""
         return (
@@ -167,6 +169,7 @@ class Consent(Validated):
         """True when the consent names some recipients or purposes (it covers only those)."""
         return bool(self.recipients or self.purposes)
 
+    @applies("E9")
     def covers(self, recipient: RecipientKind, purpose: SharingPurpose) -> bool:
         """True when the consent's recipients and purposes include ``recipient`` and
         ``purpose`` (an empty set includes everything). Scope and dates are not checked:
@@ -175,6 +178,7 @@ class Consent(Validated):
             not self.purposes or purpose in self.purposes
         )
 
+    @applies("E9")
     def withdraw(self, on: pendulum.Date) -> Consent:
         """Return the consent withdrawn from ``on``.
 
@@ -312,6 +316,7 @@ class Client(Validated):
         """How many long-term conditions are recorded."""
         return sum(1 for c in self.conditions if c.long_term)
 
+    @applies("E9")
     def has_consent(self, scope: ConsentScope, on: pendulum.Date) -> bool:
         """True when the client has consented to ``scope`` and the consent is in force on
         ``on`` (E9): the scope-wide question eligibility asks.
@@ -331,10 +336,12 @@ class Client(Validated):
             return latest.decision is ConsentDecision.PERMIT
         return any(c.decision is ConsentDecision.PERMIT for c in in_force)
 
+    @applies("E9")
     def record_consent(self, consent: Consent) -> Client:
         """Return the client with ``consent`` added to their consent history."""
         return attrs.evolve(self, consents=(*self.consents, consent))
 
+    @applies("E9")
     def withdraw_consent(self, scope: ConsentScope, on: pendulum.Date) -> Client:
         """Return the client with every open consent for ``scope`` withdrawn from ``on``."""
         consents = tuple(

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 import attrs
 import pendulum
 
+from casemgmt._applies import applies
 from casemgmt.errors import Problem
 from casemgmt.model._base import Validated, problem
 from casemgmt.model.codes import (
@@ -111,10 +112,12 @@ class FundingStream(Validated):
                 return money.currency
         return "GBP"
 
+    @applies("F1")
     def active_on(self, day: pendulum.Date) -> bool:
         """True when services on ``day`` may be paid from this stream."""
         return self.valid.contains(day)
 
+    @applies("F1")
     def permits(self, category: InterventionCategory) -> bool:
         """True when the stream pays for ``category``."""
         return category in self.permitted_categories

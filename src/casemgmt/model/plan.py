@@ -25,6 +25,7 @@ from collections.abc import Iterator
 import attrs
 import pendulum
 
+from casemgmt._applies import applies
 from casemgmt.errors import InvalidTransitionError, Problem
 from casemgmt.model._base import Validated, duplicates, problem
 from casemgmt.model.codes import (
@@ -139,6 +140,7 @@ class GasScale(Validated):
         if self.weight < 1:
             yield problem("weight", "not_positive", "must be at least 1")
 
+    @applies("O4")
     def score(self, level: int) -> GasScale:
         """Return the scale with ``level`` recorded as attained."""
         return attrs.evolve(self, attained=level)
@@ -229,10 +231,12 @@ class Goal(Validated):
         """Return the goal no longer pursued."""
         return self._move("cancel", GoalLifecycleStatus.CANCELLED, on)
 
+    @applies("M5")
     def record_progress(self, achievement: GoalAchievementStatus, on: pendulum.Date) -> Goal:
         """Return the goal with a new achievement status recorded at a review."""
         return attrs.evolve(self, achievement_status=achievement, status_date=on)
 
+    @applies("O4")
     def score_attainment(self, level: int, on: pendulum.Date) -> Goal:
         """Return the goal with its GAS level scored (the goal needs a :class:`GasScale`)."""
         if self.gas is None:
@@ -327,6 +331,7 @@ class Intervention(Validated):
             return None
         return self.unit_cost * self.frequency.per_week()
 
+    @applies("M5")
     def extend(self, end: pendulum.Date) -> Intervention:
         """Return the intervention extended (or curtailed) to ``end`` (M5)."""
         return attrs.evolve(self, end=end)
@@ -387,6 +392,7 @@ class OnwardReferral(Validated):
         if self.acknowledged_on is not None and self.acknowledged_on < self.sent_on:
             yield problem("acknowledged_on", "before_start", "is before the referral was sent")
 
+    @applies("P5")
     def acknowledge(self, on: pendulum.Date) -> OnwardReferral:
         """Return the referral acknowledged by the receiving service on ``on``."""
         return attrs.evolve(self, acknowledged_on=on)
@@ -454,6 +460,7 @@ class CarePlan(Validated):
                 return goal
         raise KeyError(goal_id)
 
+    @applies("F4")
     def committed_weekly_cost(self) -> dict[FundingStreamId | None, Money]:
         """Weekly cost of live interventions with a known frequency, per funding stream."""
         totals: dict[FundingStreamId | None, Money] = {}
@@ -487,11 +494,13 @@ class CarePlan(Validated):
         self.goal(goal.id)
         return attrs.evolve(self, goals=tuple(goal if g.id == goal.id else g for g in self.goals))
 
+    @applies("P1")
     def record_agreement(self, agreement: ClientAgreement) -> CarePlan:
         """Return the plan with the client's agreement recorded (P1)."""
         self._require("record_agreement", frozenset({CarePlanStatus.DRAFT}))
         return attrs.evolve(self, agreement=agreement)
 
+    @applies("P1")
     def activate(self) -> CarePlan:
         """Return the plan in force. The client's agreement must be recorded first (P1)."""
         self._require("activate", frozenset({CarePlanStatus.DRAFT, CarePlanStatus.ON_HOLD}))
@@ -515,6 +524,7 @@ class CarePlan(Validated):
         """Return the plan with its next review due on ``on``."""
         return attrs.evolve(self, next_review=on)
 
+    @applies("P1", "P3", "M5")
     def revise(self, on: pendulum.Date) -> CarePlan:
         """Return the next version of the plan: a draft created on ``on``, with the same
         content and no agreement yet (the revised plan is agreed afresh, P1 and P3). A next
@@ -532,6 +542,7 @@ class CarePlan(Validated):
             next_review=self.next_review if self.next_review and self.next_review >= on else None,
         )
 
+    @applies("P3")
     def supersede(self) -> CarePlan:
         """Return this version marked as replaced by a later one (FHIR status ``revoked``)."""
         self._require("supersede", _EDITABLE_PLAN)

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 import attrs
 import pendulum
 
+from casemgmt._applies import applies
 from casemgmt.errors import InvalidTransitionError, InvariantError, Problem
 from casemgmt.model._base import Validated, problem
 from casemgmt.model.codes import (
@@ -97,6 +98,7 @@ class Referral(Validated):
         """Return the referral accepted on ``on``."""
         return self._decide(ReferralOutcome.ACCEPTED, on, None)
 
+    @applies("E7")
     def turn_down(self, outcome: ReferralOutcome, on: pendulum.Date, reason: str) -> Referral:
         """Return the referral turned down as ineligible, inappropriate, duplicate or
         withdrawn, with the reason recorded (E7).

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 
 import attrs
 
+from casemgmt._applies import applies
 from casemgmt.errors import Problem
 from casemgmt.model._base import Validated, problem
 from casemgmt.model.codes import (
@@ -205,6 +206,7 @@ class Provider(Validated):
         """False for an independent practitioner or a directly employed worker."""
         return self.kind not in _INDIVIDUAL_PROVIDERS
 
+    @applies("P9")
     def registered_for(self, discipline: Discipline) -> bool:
         """True when the provider's registration fits ``discipline`` (P9).
 

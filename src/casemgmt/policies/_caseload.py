@@ -16,6 +16,7 @@ from typing import Any
 
 import attrs
 
+from casemgmt._applies import applies
 from casemgmt.errors import Problem
 from casemgmt.model import Complexity, Intensity
 from casemgmt.model._base import Validated, problem
@@ -133,6 +134,7 @@ class CaseWeights(Validated):
         if not (math.isfinite(self.rural) and self.rural > 0.0):
             yield problem("rural", "out_of_range", "must be a positive number")
 
+    @applies("C4")
     def weight(
         self, tier: RiskTier, complexity: Complexity, intensity: Intensity, *, rural: bool
     ) -> float:
@@ -281,6 +283,7 @@ class CaseloadPolicy(Validated):
         if self.limit_rule not in {"C1", "C2", "C5"}:
             yield problem("limit_rule", "unknown_rule", "must be C1, C2 or C5")
 
+    @applies("C4")
     def scaled(self, fte: float, non_clinical_share: float | None) -> tuple[float, float]:
         """The soft and hard limits of one case manager (C4): scaled by FTE and by the
         clinical time left after their own non-clinical share, relative to the policy's.

@@ -25,6 +25,7 @@ from collections.abc import Iterator
 import attrs
 import pendulum
 
+from casemgmt._applies import applies
 from casemgmt.errors import Problem
 from casemgmt.model import ClosureReason, ReviewKind
 from casemgmt.model._base import Validated, problem
@@ -137,18 +138,22 @@ class ClosurePolicy(Validated):
         if not self.source.strip():
             yield problem("source", "empty", "must say where the values come from")
 
+    @applies("M4")
     def needs_final_review(self, reason: ClosureReason) -> bool:
         """True when closing for ``reason`` needs a final review held (M4, P3)."""
         return reason in self.final_review_for
 
+    @applies("X2")
     def needs_mdt_decision(self, reason: ClosureReason) -> bool:
         """True when closing for ``reason`` is the MDT's decision with the client (X2)."""
         return reason in self.mdt_decision_for
 
+    @applies("X3")
     def needs_letter(self, reason: ClosureReason) -> bool:
         """True when closing for ``reason`` is explained to the client in writing (X3)."""
         return reason in self.letter_for
 
+    @applies("X4")
     def allows_reopening(self, reason: ClosureReason) -> bool:
         """True when a case closed for ``reason`` may be re-opened within the window (X4).
 
@@ -157,6 +162,7 @@ class ClosurePolicy(Validated):
         """
         return reason in self.reopen_for
 
+    @applies("X4")
     def return_until(self, closed_on: pendulum.Date) -> pendulum.Date:
         """The last day a return re-opens a case closed on ``closed_on`` (X4): the window's
         months later, clipped to the end of a shorter month."""

@@ -27,6 +27,7 @@ from typing import ClassVar
 import attrs
 import pendulum
 
+from casemgmt._applies import applies
 from casemgmt.errors import Problem
 from casemgmt.model import ConditionCategory, ConsentScope, ReferralSourceKind, RiskTier
 from casemgmt.model._base import Validated, problem
@@ -119,6 +120,7 @@ class AgeComparison(enum.Enum):
     OVER = "over"
 
 
+@applies("E5")
 def age_cutoff(years: int, on: pendulum.Date) -> pendulum.Date:
     """The latest date of birth of someone aged at least ``years`` on ``on``.
 
@@ -183,6 +185,7 @@ class AgeAtLeast(Validated):
         """The lowest age in whole years that meets the criterion."""
         return self.years + (1 if self.comparison is AgeComparison.OVER else 0)
 
+    @applies("E5")
     def test(self, facts: EligibilityFacts) -> bool | None:
         """Whether the criterion holds; ``None`` when the age is not recorded."""
         return None if facts.age is None else facts.age >= self.minimum_age
@@ -208,6 +211,7 @@ class PredictedRiskAtLeast(Validated):
         if not (math.isfinite(self.threshold) and 0.0 <= self.threshold <= 1.0):
             yield problem("threshold", "out_of_range", "must be between 0 and 1")
 
+    @applies("E1", "E3")
     def test(self, facts: EligibilityFacts) -> bool | None:
         """Whether the criterion holds; ``None`` when no predicted risk is recorded."""
         risk = facts.predicted_risk
@@ -231,6 +235,7 @@ class EmergencyAdmissionsAtLeast(Validated):
     def _invariants(self) -> Iterator[Problem]:
         yield from _positive("count", self.count)
 
+    @applies("E5")
     def test(self, facts: EligibilityFacts) -> bool | None:
         """Whether the criterion holds; ``None`` when admissions are not recorded."""
         value = facts.emergency_admissions_12m
@@ -254,6 +259,7 @@ class LongTermConditionsAtLeast(Validated):
     def _invariants(self) -> Iterator[Problem]:
         yield from _positive("count", self.count)
 
+    @applies("E5")
     def test(self, facts: EligibilityFacts) -> bool | None:
         """Whether the criterion holds; ``None`` when conditions are not recorded."""
         value = facts.long_term_conditions
@@ -272,6 +278,7 @@ class NursingHomeLevelOfNeed(Validated):
     rule_id: ClassVar[str] = "E5"
     reads: ClassVar[tuple[str, ...]] = ("nursing_home_level_of_need",)
 
+    @applies("E5")
     def test(self, facts: EligibilityFacts) -> bool | None:
         """Whether the criterion holds; ``None`` when the level of need is not recorded."""
         return facts.nursing_home_level_of_need
@@ -296,6 +303,7 @@ class ConditionCategoryIn(Validated):
         if not self.categories:
             yield problem("categories", "empty", "must name at least one category")
 
+    @applies("E5")
     def test(self, facts: EligibilityFacts) -> bool | None:
         """Whether the criterion holds; ``None`` when no condition is recorded."""
         if not facts.condition_categories:
@@ -316,6 +324,7 @@ class NhsEmployee(Validated):
     rule_id: ClassVar[str] = "E5"
     reads: ClassVar[tuple[str, ...]] = ("nhs_employee",)
 
+    @applies("E5")
     def test(self, facts: EligibilityFacts) -> bool | None:
         """Whether the criterion holds; ``None`` when employment is not recorded."""
         return facts.nhs_employee
@@ -333,6 +342,7 @@ class AbsentOrStrugglingAtWork(Validated):
     rule_id: ClassVar[str] = "E5"
     reads: ClassVar[tuple[str, ...]] = ("absent_or_struggling",)
 
+    @applies("E5")
     def test(self, facts: EligibilityFacts) -> bool | None:
         """Whether the criterion holds; ``None`` when the work situation is not recorded."""
         return facts.absent_or_struggling
@@ -357,6 +367,7 @@ class ReferralSourceIn(Validated):
         if not self.sources:
             yield problem("sources", "empty", "must name at least one referral source")
 
+    @applies("E7")
     def test(self, facts: EligibilityFacts) -> bool | None:
         """Whether the criterion holds; ``None`` when the source is not recorded."""
         source = facts.referral_source
@@ -381,6 +392,7 @@ class ConsentRecorded(Validated):
         if not self.scopes:
             yield problem("scopes", "empty", "must name at least one consent scope")
 
+    @applies("E9")
     def test(self, facts: EligibilityFacts) -> bool | None:
         """Whether the criterion holds; ``None`` when consents are not recorded."""
         return None if facts.consents is None else self.scopes <= facts.consents
@@ -410,6 +422,7 @@ class InCatchment(Validated):
             elif district != district.upper():
                 yield problem("districts", "not_upper_case", "must be in capitals")
 
+    @applies("E5")
     def test(self, facts: EligibilityFacts) -> bool | None:
         """Whether the criterion holds; ``None`` when no postcode is recorded. A postcode
         with anything but ASCII letters, digits and spaces is outside every catchment
@@ -434,6 +447,7 @@ class NotAlreadyCaseManaged(Validated):
     rule_id: ClassVar[str] = "E8"
     reads: ClassVar[tuple[str, ...]] = ("already_case_managed", "same_service_elsewhere")
 
+    @applies("E8")
     def test(self, facts: EligibilityFacts) -> bool | None:
         """Whether the criterion holds; ``None`` when either fact is not recorded."""
         if facts.already_case_managed is None or facts.same_service_elsewhere is None:
@@ -491,6 +505,7 @@ class Exclusion(Validated):
         if not self.reason.strip():
             yield problem("reason", "empty", "must not be empty")
 
+    @applies("E4")
     def applies(self, facts: EligibilityFacts) -> bool:
         """True when the exclusion applies to ``facts``."""
         return self.when.test(facts) is True
@@ -519,6 +534,7 @@ class RiskTiers(Validated):
         if self.medium > self.high:
             yield problem("medium", "above_high", "must not be above the high cut-off")
 
+    @applies("E1")
     def tier(self, predicted_risk: float | None) -> RiskTier:
         """The tier of ``predicted_risk``."""
         if predicted_risk is None:
@@ -555,6 +571,7 @@ class DischargeCriteria(Validated):
         if self.time_limit_months is not None and self.time_limit_months < 1:
             yield problem("time_limit_months", "not_positive", "must be at least 1")
 
+    @applies("E6", "X1")
     def risk_indicates_discharge(self, predicted_risk: float | None) -> bool:
         """True when ``predicted_risk`` has fallen below the discharge threshold.
 

@@ -20,6 +20,7 @@ from collections.abc import Iterator, Mapping
 
 import attrs
 
+from casemgmt._applies import applies
 from casemgmt.errors import Problem
 from casemgmt.model import (
     CareEventKind,
@@ -131,6 +132,7 @@ class TierCadences(Validated):
     low: Cadence | None = MONTHLY
     unscored: Cadence | None = MONTHLY
 
+    @applies("M1", "M2")
     def for_tier(self, tier: RiskTier) -> Cadence | None:
         """The cadence of ``tier``."""
         if tier is RiskTier.HIGH:

@@ -17,6 +17,7 @@ import attrs
 import narwhals as nw
 import pendulum
 
+from casemgmt._applies import applies
 from casemgmt.errors import ColumnError, Problem
 from casemgmt.policies import (
     POSTCODE_PATTERN,
@@ -248,6 +249,7 @@ def _screened(
     )
 
 
+@applies("E1", "E4", "E5", "E7", "E8", "E9")
 def screen(
     frame: FrameT,
     *,
@@ -357,6 +359,7 @@ def _count_row(frame: Any, exprs: dict[str, nw.Expr]) -> dict[str, Any]:
     return _rows(frame.select(**exprs))[0]
 
 
+@applies("E1", "E3", "E4", "E5", "E7", "E8", "E9")
 def find_cases(
     frame: FrameT,
     *,
@@ -496,6 +499,7 @@ class Screening:
         return tuple(r for r in ranked[:n] if r.failed)
 
 
+@applies("E1", "E4")
 def summarise(screened: Any, *, programme: Programme) -> Screening:
     """Count a frame returned by :func:`screen`: eligible, excluded, by tier, and how many
     failed each criterion (read from the ``failed`` bit mask).

@@ -5,7 +5,7 @@
 'Client agreement recorded'
 """
 
-from casemgmt.rules._catalogue import RULES, SOURCES, Rule, RuleArea, Source, rule
+from casemgmt.rules._catalogue import NOT_APPLIED, RULES, SOURCES, Rule, RuleArea, Source, rule
 from casemgmt.rules._checks import Check, IssueType, Severity
 from casemgmt.rules._plan_checks import CHECKS
 
@@ -13,6 +13,7 @@ __all__ = [
     "CHECKS",
     "Check",
     "IssueType",
+    "NOT_APPLIED",
     "RULES",
     "Rule",
     "RuleArea",

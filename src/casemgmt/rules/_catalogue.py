@@ -15,7 +15,7 @@ from collections.abc import Mapping
 
 import attrs
 
-__all__ = ["RULES", "SOURCES", "Rule", "RuleArea", "Source", "rule"]
+__all__ = ["NOT_APPLIED", "RULES", "SOURCES", "Rule", "RuleArea", "Source", "rule"]
 
 
 class RuleArea(enum.Enum):
@@ -572,6 +572,30 @@ RULES: Mapping[str, Rule] = types.MappingProxyType(
     }
 )
 """Every rule, by id, in catalogue order."""
+
+
+NOT_APPLIED: Mapping[str, str] = types.MappingProxyType(
+    {
+        "A3": (
+            "Assessments are recorded per case and client, and may be shared under consent "
+            "(E9), but there is no register of assessments shared across agencies and "
+            "programmes, so a duplicate assessment elsewhere cannot be detected."
+        ),
+        "A4": (
+            "Every assessment records its contact mode (face to face, telephone, video or "
+            "remote monitoring) and a review may, but no function checks the mode: the "
+            "remote-only contact of minor-injury programmes is not enforced, as a case "
+            "records no injury severity."
+        ),
+        "O2": (
+            "Independence can be scored as goal attainment (O4), but quality of life and "
+            "satisfaction are not measured: no instrument or score is modelled."
+        ),
+    }
+)
+"""The rules the library records but does not apply (no check or function applies them),
+each with what is missing. The catalogue shows the reason under the rule, and the tests
+fail when a rule is applied by nothing and not listed here, or listed and applied."""
 
 
 def rule(rule_id: str) -> Rule:

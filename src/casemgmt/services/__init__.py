@@ -75,6 +75,7 @@ from casemgmt.services._report import (
     ProgrammeReport,
     ReportNote,
     ReturnToWork,
+    ServiceUse,
     Share,
     programme_report,
 )
@@ -159,6 +160,7 @@ __all__ = [
     "ReviewStream",
     "ReviewsDue",
     "ScheduledReview",
+    "ServiceUse",
     "Share",
     "SharingBasis",
     "SharingDecision",

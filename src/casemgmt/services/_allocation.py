@@ -31,6 +31,7 @@ from collections.abc import Iterator, Mapping, Sequence
 import attrs
 import pendulum
 
+from casemgmt._applies import applies
 from casemgmt.errors import InvariantError, Problem
 from casemgmt.model import ActorId, Case, CaseManager, CaseManagerId
 from casemgmt.model._base import problem
@@ -864,6 +865,7 @@ _NOT_WAITING = CaseloadFinding(
 )
 
 
+@applies("C1", "C2", "C3", "C4", "C5", "C7", "C8")
 def allocate(
     referrals: Sequence[CaseProfile],
     managers: Sequence[CaseManager],
@@ -967,6 +969,7 @@ class Handover:
         """Who takes ``case_id``; ``None`` if it stays with the leaving case manager."""
         return self.allocation.manager_of(case_id)
 
+    @applies("C6", "C7")
     def apply(
         self,
         cases: Sequence[Case],
@@ -1001,6 +1004,7 @@ class Handover:
         return tuple(out)
 
 
+@applies("C1", "C2", "C3", "C4", "C5", "C7", "C8")
 def reassign_caseload(
     leaving: CaseManagerId,
     managers: Sequence[CaseManager],

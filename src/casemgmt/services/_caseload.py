@@ -13,6 +13,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 import attrs
 import pendulum
 
+from casemgmt._applies import applies
 from casemgmt.errors import Problem
 from casemgmt.model import (
     CaseManager,
@@ -100,6 +101,7 @@ class CaseProfile(Validated):
         """True in the high-risk tier (C3)."""
         return self.risk_tier is RiskTier.HIGH
 
+    @applies("C4")
     def weight(self, policy: CaseloadPolicy) -> float:
         """How much capacity the case takes under ``policy`` (C4)."""
         return policy.weights.weight(
@@ -147,6 +149,7 @@ def _district(postcode: str) -> str:
     return compact[:-3] if len(compact) > 3 else compact
 
 
+@applies("C4", "C7", "C8")
 def case_profile(
     record: CaseRecord,
     *,
@@ -372,6 +375,7 @@ def _share_findings(
         )
 
 
+@applies("C1", "C2", "C3", "C4", "C5")
 def caseload_status(
     manager: CaseManager | None,
     cases: Iterable[CaseProfile],
@@ -450,6 +454,7 @@ class TeamCaseloadStatus:
         )
 
 
+@applies("C1", "C2", "C3", "C4", "C5", "C6")
 def team_caseload_status(
     managers: Sequence[CaseManager],
     caseloads: Mapping[CaseManagerId, Sequence[CaseProfile]],
@@ -573,6 +578,7 @@ def _not_this_case(finding: CaseloadFinding) -> CaseloadFinding:
     )
 
 
+@applies("C1", "C2", "C3", "C4", "C5", "C7", "C8")
 def can_accept(
     manager: CaseManager,
     case: CaseProfile,

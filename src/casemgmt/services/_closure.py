@@ -10,6 +10,12 @@ client and carer for care optimised, a score below the programme's threshold, a 
 reason for an inappropriate referral, a time limit that has passed ...), and the letter
 that explains the decision (X3). Findings that block the closure are kept apart from
 reminders that do not.
+
+A return re-opens the case within a window that runs from the day the case closes (X4,
+:meth:`ClosurePolicy.return_until <casemgmt.policies.ClosurePolicy.return_until>`): the one
+rule both the letter and :func:`evaluate_reopening` apply. The letter is written before the
+case closes, so the decision is made for a closing day (``closes_on``, the day of the
+decision by default), and the letter names the date that closing day gives.
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ from collections.abc import Iterable, Iterator
 import attrs
 import pendulum
 
+from casemgmt._applies import applies
 from casemgmt.errors import InvalidTransitionError, MismatchError
 from casemgmt.model import (
     TRANSITIONS,
@@ -287,8 +294,10 @@ class DischargeLetter:
         carer_consulted: Their carer took part.
         goals: Each goal of the current plan with its outcome (O4).
         services: The services of the plan that end.
-        return_until: The last day the client can come back without a new referral (X4);
-            ``None`` when a return needs a new referral.
+        return_until: The last day the client can come back without a new referral (X4),
+            counted from ``closes_on``; ``None`` when a return needs a new referral.
+        closes_on: The day the case closes, from which the return window runs; by default
+            the day of the decision. :meth:`text` names it when it is a later day.
     """
 
     case_id: CaseId
@@ -302,6 +311,9 @@ class DischargeLetter:
     goals: tuple[LetterGoal, ...]
     services: tuple[LetterService, ...]
     return_until: pendulum.Date | None
+    closes_on: pendulum.Date = attrs.field(
+        default=attrs.Factory(lambda self: self.decided_on, takes_self=True)
+    )
 
     @property
     def reason_text(self) -> str:
@@ -327,6 +339,7 @@ class DischargeLetter:
             return f"{who}, with you,"
         return who
 
+    @applies("X3", "X4")
     def text(self, *, with_goal_descriptions: bool = False) -> str:
         """The letter as plain text, without names or an address block.
 
@@ -339,13 +352,17 @@ class DischargeLetter:
             The letter's body: the decision, the goals, the services that end, and how to
             come back.
         """
+        decision = (
+            f"On {_day(self.decided_on)} {self.decided_by} decided to close your case, "
+            f"because {self.reason_text}."
+        )
+        if self.closes_on != self.decided_on:
+            # The return window runs from this day (X4): say which day it is.
+            decision += f" Your case closes on {_day(self.closes_on)}."
         lines = [
             f"Your case management with {self.programme_name} has ended",
             "",
-            _fill(
-                f"On {_day(self.decided_on)} {self.decided_by} decided to close your case, "
-                f"because {self.reason_text}."
-            ),
+            _fill(decision),
         ]
         if self.goals:
             lines += ["", "Your goals"]
@@ -388,8 +405,11 @@ class ClosureDecision:
             when the closure is permitted; ``None`` otherwise.
         letter: What the discharge letter says (X3), when the closure is permitted and the
             programme explains this reason in writing.
-        return_until: The last day a return re-opens the case (X4), counted from the day of
-            the decision; ``None`` when the reason does not allow a return.
+        return_until: The last day a return re-opens the case (X4), counted from
+            ``closes_on``: the date :func:`evaluate_reopening` enforces for a case closed on
+            that day; ``None`` when the reason does not allow a return.
+        closes_on: The day the case is to be closed (``case.close`` on that day), from
+            which the return window runs; by default the day of the decision.
     """
 
     case_id: CaseId
@@ -400,6 +420,9 @@ class ClosureDecision:
     closure: Closure | None
     letter: DischargeLetter | None
     return_until: pendulum.Date | None
+    closes_on: pendulum.Date = attrs.field(
+        default=attrs.Factory(lambda self: self.as_of, takes_self=True)
+    )
 
     @property
     def permitted(self) -> bool:
@@ -424,6 +447,7 @@ class ClosureDecision:
             return ("every condition is met",)
         return tuple(f"{f.key}: {f.message}" for f in failed)
 
+    @applies("X3")
     def closure_with_letter(self, sent_on: pendulum.Date) -> Closure:
         """The closure to pass to ``case.close``, recording that the letter was sent on
         ``sent_on`` (X3).
@@ -825,6 +849,7 @@ def _letter_services(plan: CarePlan | None) -> tuple[LetterService, ...]:
     )
 
 
+@applies("E6", "E7", "P3", "M4", "O4", "X1", "X2", "X3", "X4", "X6")
 def evaluate_closure(
     case: Case,
     reason: ClosureReason | Closure,
@@ -833,6 +858,7 @@ def evaluate_closure(
     as_of: pendulum.Date,
     client: Client | None = None,
     why: str = "",
+    closes_on: pendulum.Date | None = None,
 ) -> ClosureDecision:
     """Decide whether ``case`` may close for ``reason`` on ``as_of``, with every finding.
 
@@ -857,6 +883,12 @@ def evaluate_closure(
     carer when they have one (X2). A letter explains the decision (X3): unsent, it is a
     reminder unless the policy wants it sent before the case closes.
 
+    A return re-opens the case within a window that runs from the day the case closes
+    (X4), as :func:`evaluate_reopening` counts it. The letter is written before that day,
+    so it is written for ``closes_on``: close the case on that day (``case.close`` with
+    ``at`` on it) and the letter's date is the one :func:`evaluate_reopening` enforces. To
+    close on another day, decide again with that ``closes_on``.
+
     Args:
         case: The case to close.
         reason: The reason, or the proposed :class:`~casemgmt.model.Closure` with its facts
@@ -865,6 +897,8 @@ def evaluate_closure(
         as_of: The day of the decision.
         client: The case's client: their predicted risk and their carers.
         why: The written reason, when ``reason`` is a bare reason or its closure has no note.
+        closes_on: The day the case will be closed, from which the return window runs
+            (X4); by default ``as_of``, the day of the decision.
 
     Returns:
         The decision with every finding; when permitted, the closure to pass to
@@ -872,6 +906,8 @@ def evaluate_closure(
 
     Raises:
         MismatchError: when ``client`` is not the case's client.
+        ValueError: when ``closes_on`` is before ``as_of``: a case closes on or after the
+            decision.
 
     >>> import pendulum
     >>> from casemgmt.model import (
@@ -900,11 +936,28 @@ def evaluate_closure(
     If you need us again on or before 5 September 2026, contact us and we will
     re-open your case without a new referral. After that date you will need a new
     referral, for example from your GP.
+
+    Closed two days after the decision, the window runs two days longer, and the letter
+    says so:
+
+    >>> later = evaluate_closure(case, ClosureReason.SELF_DISCHARGE, programme=GENERIC,
+    ...                          as_of=at.date().add(days=3), closes_on=at.date().add(days=5))
+    >>> later.return_until, later.letter.return_until
+    (Date(2026, 9, 7), Date(2026, 9, 7))
+    >>> "Your case closes on 7 March 2026." in " ".join(later.letter.text().split())
+    True
+    >>> closed, _ = case.close(later.closure, by=ActorId("CM-1"), at=at.add(days=5))
+    >>> evaluate_reopening(closed, programme=GENERIC, as_of=at.date().add(days=5)).return_until
+    Date(2026, 9, 7)
     """
     if client is not None and client.id != case.client_id:
         raise MismatchError(
             "evaluate_closure", [problem("client.id", "other_client", "is not the case's client")]
         )
+    if closes_on is None:
+        closes_on = as_of
+    elif closes_on < as_of:
+        raise ValueError("closes_on must not be before as_of: a case closes after the decision")
     policy = programme.closure
     proposal = _proposal(reason, why)
     code = proposal.reason
@@ -915,7 +968,8 @@ def evaluate_closure(
     if policy.needs_letter(code):
         findings.append(_letter_finding(proposal, policy))
     permitted = not any(f.blocking and not f.passed for f in findings)
-    return_until = policy.return_until(as_of) if policy.allows_reopening(code) else None
+    # The window runs from the day the case closes, as evaluate_reopening counts it (X4).
+    return_until = policy.return_until(closes_on) if policy.allows_reopening(code) else None
     closure: Closure | None = None
     letter: DischargeLetter | None = None
     if permitted:
@@ -942,6 +996,7 @@ def evaluate_closure(
                 goals=_letter_goals(plan),
                 services=_letter_services(plan),
                 return_until=return_until,
+                closes_on=closes_on,
             )
     return ClosureDecision(
         case_id=case.id,
@@ -952,6 +1007,7 @@ def evaluate_closure(
         closure=closure,
         letter=letter,
         return_until=return_until,
+        closes_on=closes_on,
     )
 
 
@@ -985,6 +1041,7 @@ class TimeLimitFlag:
         )
 
 
+@applies("X6")
 def past_time_limit(
     cases: Iterable[Case], *, programme: Programme, as_of: pendulum.Date
 ) -> tuple[TimeLimitFlag, ...]:
@@ -1056,6 +1113,7 @@ class ReopenDecision:
         return tuple(f"{f.key}: {f.message}" for f in self.findings)
 
 
+@applies("X4")
 def evaluate_reopening(case: Case, *, programme: Programme, as_of: pendulum.Date) -> ReopenDecision:
     """Decide whether a return on ``as_of`` re-opens the closed ``case`` as a linked episode
     (X4), as Brent's service let people return when necessary.
@@ -1068,7 +1126,8 @@ def evaluate_reopening(case: Case, *, programme: Programme, as_of: pendulum.Date
 
     Returns:
         The decision: permitted when the case is closed, for a reason the policy allows,
-        and ``as_of`` is within the window after the closing day.
+        and ``as_of`` is within the window after the closing day (the date the discharge
+        letter of :func:`evaluate_closure` names for a case closed on its ``closes_on``).
     """
     policy = programme.closure
     flag = "" if policy.verified else _UNVERIFIED

@@ -16,6 +16,7 @@ from collections.abc import Iterable, Iterator
 import attrs
 import pendulum
 
+from casemgmt._applies import applies
 from casemgmt.errors import MismatchError, Problem
 from casemgmt.model import (
     Case,
@@ -235,6 +236,7 @@ class EligibilityDecision:
         outcome. ``None`` while consent is awaited: the referral stays pending."""
         return _REFERRAL_OUTCOMES.get(self.status)
 
+    @applies("E7")
     def record_on(self, referral: Referral, on: pendulum.Date) -> Referral:
         """Return ``referral`` decided as this decision says, with the reasons recorded
         (E7). A referral awaiting consent is returned unchanged.
@@ -329,6 +331,7 @@ def _reviewed(
     return EligibilityStatus.INELIGIBLE if model is EligibilityStatus.ELIGIBLE else model
 
 
+@applies("E1", "E2", "E4", "E5", "E7", "E8", "E9")
 def decide_eligibility(
     facts: EligibilityFacts,
     *,
@@ -373,6 +376,7 @@ def decide_eligibility(
     )
 
 
+@applies("E8", "E9")
 def eligibility_facts(
     client: Client,
     *,
@@ -424,6 +428,7 @@ def eligibility_facts(
     )
 
 
+@applies("E1", "E2", "E4", "E5", "E7", "E8", "E9")
 def assess_eligibility(
     client: Client,
     referral: Referral | None = None,

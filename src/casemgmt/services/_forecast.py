@@ -29,6 +29,7 @@ from typing import ClassVar
 import attrs
 import pendulum
 
+from casemgmt._applies import applies
 from casemgmt.errors import InvariantError, Problem
 from casemgmt.model._base import problem
 from casemgmt.policies import CaseloadPolicy
@@ -298,6 +299,7 @@ def _calendar_problems(as_of: pendulum.Date, months: int) -> Iterator[Problem]:
         yield problem("months", "out_of_range", "takes the horizon outside years 1 to 9999")
 
 
+@applies("C9")
 def forecast_capacity(
     *,
     capacity: float,
@@ -428,6 +430,7 @@ class FlowRates:
             return 1.0
         return min(1.0, self.discharges_per_month / self.mean_caseload)
 
+    @applies("C9")
     def forecast(self, *, capacity: float, months: int = 36) -> CapacityForecast:
         """Forecast from ``window_end`` at these rates (:func:`forecast_capacity`)."""
         return forecast_capacity(
@@ -440,6 +443,7 @@ class FlowRates:
         )
 
 
+@applies("C9")
 def flow_rates(
     cases: Iterable[CaseProfile],
     *,

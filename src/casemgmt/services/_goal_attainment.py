@@ -23,6 +23,7 @@ from collections.abc import Sequence
 
 import attrs
 
+from casemgmt._applies import applies
 from casemgmt.model import CarePlan, GoalId, GoalLifecycleStatus
 from casemgmt.model.plan import GAS_LEVELS
 
@@ -40,6 +41,7 @@ _NOT_SCORED = frozenset(
 )
 
 
+@applies("O4")
 def t_score(
     levels: Sequence[int],
     weights: Sequence[int] | None = None,
@@ -127,6 +129,7 @@ class GoalAttainment:
         return tuple(g for g in self.goals if g.attained is None)
 
 
+@applies("O4")
 def goal_attainment(plan: CarePlan, *, rho: float = CONVENTIONAL_RHO) -> GoalAttainment:
     """The GAS levels of a plan's goals and its T-score (O4).
 

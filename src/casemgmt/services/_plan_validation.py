@@ -16,6 +16,7 @@ from typing import TypeVar
 import attrs
 import pendulum
 
+from casemgmt._applies import applies
 from casemgmt.errors import InvariantError, Problem
 from casemgmt.model import (
     DISCIPLINE_REGULATORS,
@@ -208,6 +209,7 @@ _UNFINISHED = frozenset({CarePlanStatus.DRAFT, CarePlanStatus.ACTIVE, CarePlanSt
 _OPEN_END = pendulum.Date.max.toordinal() + 1
 
 
+@applies("E8", "F1", "F2", "F3", "F4", "P1", "P2", "P3", "P4", "P5", "P6", "P7", "P8", "P9")
 def validate_plan(
     plan: CarePlan,
     *,

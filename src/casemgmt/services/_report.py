@@ -1,13 +1,15 @@
-"""Programme outcomes (X5, O3, O4, C9): what became of every case referred to a programme,
-return to work, time on the caseload, goal attainment and cost.
+"""Programme outcomes (X5, O3, O4, C9, O1): what became of every case referred to a
+programme, return to work, time on the caseload, use of hospital services, goal attainment
+and cost.
 
 :func:`programme_report` reads a programme's cases on a day and returns a
 :class:`ProgrammeReport`: the X5 outcome counts (referred, discharged, still active,
 voluntarily withdrawn, ineligible or inappropriately referred, and still awaiting a
 decision), which always add up to the cases referred; the return-to-work shares of O3; the
-time cases spent on the caseload (C9: discharges keep capacity free); the distribution of the
-current plans' GAS T-scores (O4); and the cost delivered, per case and against the savings
-(O3's cost-benefit ratio). Every share keeps its numerator and denominator, money stays
+time cases spent on the caseload (C9: discharges keep capacity free); the hospital
+admissions, A&E attendances and lengths of stay while on the caseload (O1); the distribution
+of the current plans' GAS T-scores (O4); and the cost delivered, per case and against the
+savings (O3's cost-benefit ratio). Every share keeps its numerator and denominator, money stays
 :class:`~casemgmt.model.Money`, and the text rendering carries no personal data.
 
 Which outcome each closure reason counts as is the public table :data:`CLOSURE_OUTCOMES`
@@ -33,8 +35,10 @@ from fractions import Fraction
 import attrs
 import pendulum
 
+from casemgmt._applies import applies
 from casemgmt.errors import CurrencyMismatchError, Problem
 from casemgmt.model import (
+    CareEventKind,
     CarePlan,
     Case,
     CaseAction,
@@ -66,6 +70,7 @@ __all__ = [
     "ProgrammeReport",
     "ReportNote",
     "ReturnToWork",
+    "ServiceUse",
     "Share",
     "programme_report",
 ]
@@ -145,6 +150,9 @@ _DELIVERED = frozenset(
     }
 )
 _TURN_DOWNS = frozenset(DECLINE_OUTCOMES)
+# A case-month is an average month, a twelfth of the average year of 365.25 days, so a
+# rate does not depend on which months the cases were open.
+_CASE_MONTH_DAYS = Fraction(1461, 48)
 
 
 def _decimal(value: Fraction, places: int) -> Decimal:
@@ -308,6 +316,92 @@ class CaseloadTime:
 
 
 @attrs.frozen(kw_only=True)
+class ServiceUse:
+    """The use of hospital services while on the caseload (O1): hospital admissions, A&E
+    attendances, and the stays and bed days they make.
+
+    The cases counted are those of :class:`CaseloadTime` (C9): the cases that entered the
+    programme. Only a case's care events from the day it opened to the day it closed, or to
+    the day of the report while it is open, both included, count; events before the case
+    opened, after it closed or after the day of the report never do, so the figures measure
+    use *while* on the caseload, not a comparison with before.
+
+    Stays pair each admission with the next discharge of the same case, over the events
+    counted, in order of day. Within one day the order the events were recorded in does not
+    matter: while a stay is open a discharge is taken first (a readmission the same day
+    starts a new stay), otherwise an admission (a day case, of 0 bed days). An admission
+    recorded while a stay is open starts no stay and closes nothing, but counts as an
+    admission (:attr:`admissions_during_stay`); a discharge with no open stay (its admission
+    before the case opened, or not recorded) is ignored and counted in
+    :attr:`unpaired_discharges`. A stay still open at the end of the
+    case's period counts its bed days to that end. The bed days of a stay are the days from
+    admission to discharge (the day of discharge minus the day of admission).
+
+    The record does not say whether an admission was an emergency, so every hospital
+    admission counts; it records no admission to a nursing home, and the report says so in
+    a note.
+
+    Attributes:
+        cases: The cases counted (those that entered the programme).
+        caseload_days: Their days on the caseload, added up (C9's
+            :attr:`CaseloadTime.total_days`): the denominator of the rates.
+        admissions: Hospital admissions (every one, including :attr:`admissions_during_stay`).
+        attendances: A&E (emergency department) attendances.
+        stays_completed: Admissions paired with a discharge.
+        completed_bed_days: The bed days of the completed stays.
+        mean_length_of_stay: The exact mean bed days of a completed stay (``None`` with none).
+        open_stays: Stays with no discharge by the end of the case's period.
+        open_bed_days: Their bed days, to that end.
+        admissions_during_stay: Admissions recorded while a stay was already open.
+        unpaired_discharges: Discharges with no open stay to close.
+    """
+
+    cases: int
+    caseload_days: int
+    admissions: int
+    attendances: int
+    stays_completed: int
+    completed_bed_days: int
+    mean_length_of_stay: Fraction | None
+    open_stays: int
+    open_bed_days: int
+    admissions_during_stay: int
+    unpaired_discharges: int
+
+    @property
+    def bed_days(self) -> int:
+        """The bed days of completed and open stays."""
+        return self.completed_bed_days + self.open_bed_days
+
+    @property
+    def case_months(self) -> Fraction:
+        """:attr:`caseload_days` in average months of 365.25 / 12 days.
+
+        >>> use = ServiceUse(cases=1, caseload_days=1461, admissions=3, attendances=0,
+        ...     stays_completed=3, completed_bed_days=12, mean_length_of_stay=Fraction(4),
+        ...     open_stays=0, open_bed_days=0, admissions_during_stay=0,
+        ...     unpaired_discharges=0)
+        >>> use.case_months, use.admissions_per_100_case_months
+        (Fraction(48, 1), Fraction(25, 4))
+        """
+        return self.caseload_days / _CASE_MONTH_DAYS
+
+    @property
+    def admissions_per_100_case_months(self) -> Fraction | None:
+        """Hospital admissions per 100 case-months on the caseload (``None`` with no time)."""
+        return _per_100(self.admissions, self.case_months)
+
+    @property
+    def attendances_per_100_case_months(self) -> Fraction | None:
+        """A&E attendances per 100 case-months on the caseload (``None`` with no time)."""
+        return _per_100(self.attendances, self.case_months)
+
+
+def _per_100(count: int, months: Fraction) -> Fraction | None:
+    return None if months == 0 else count * 100 / months
+
+
+@attrs.frozen(kw_only=True)
 class GasBin:
     """One bin of T-scores: ``lower`` (included) to ``upper`` (excluded); ``None`` for an
     open end."""
@@ -402,6 +496,7 @@ class ProgrammeReport:
         return_to_work: The O3 return-to-work shares; ``None`` when no case came with a
             case record (the notes say so).
         caseload_time: Time on the caseload (C9).
+        service_use: Hospital admissions, A&E attendances and stays on the caseload (O1).
         goal_attainment: The GAS T-score distribution (O4).
         cost: Cost, cost per case and the cost-benefit ratio (O3).
         notes: What was left out or assumed, each with its rule.
@@ -412,6 +507,7 @@ class ProgrammeReport:
     counts: OutcomeCounts
     return_to_work: ReturnToWork | None
     caseload_time: CaseloadTime
+    service_use: ServiceUse
     goal_attainment: GasDistribution
     cost: ProgrammeCost
     notes: tuple[ReportNote, ...]
@@ -425,6 +521,7 @@ class ProgrammeReport:
 # -- the service ------------------------------------------------------------------------------
 
 
+@applies("E7", "C9", "O1", "O3", "O4", "X5")
 def programme_report(
     cases: Iterable[Case | CaseRecord],
     *,
@@ -435,13 +532,15 @@ def programme_report(
     long_absence_working_days: int = LONG_ABSENCE_WORKING_DAYS,
     closure_outcomes: Mapping[ClosureReason, OutcomeGroup] = CLOSURE_OUTCOMES,
 ) -> ProgrammeReport:
-    """Report a programme's outcomes on ``as_of`` (X5, O3, O4, C9).
+    """Report a programme's outcomes on ``as_of`` (X5, O3, O4, C9, O1).
 
     Each case counts once, by where it stood on ``as_of``: a case with a history is read
     from its events up to that day; a snapshot (no history) from its dates (closed after
     ``as_of``: still open; accepted or declined after ``as_of``: still awaiting a
     decision). Cases opened after ``as_of`` are left out entirely and counted in
     :attr:`OutcomeCounts.opened_later`. A re-opened episode (X4) is a case of its own.
+    Hospital use (O1) counts the care events of each case's time on the caseload only
+    (:class:`ServiceUse` gives the rules that pair admissions with discharges).
 
     Args:
         cases: The programme's cases, as cases or case records; only a case record gives the
@@ -467,21 +566,24 @@ def programme_report(
             in one currency.
 
     >>> from casemgmt.model import CaseId, ClientId, ReferralId, ReferralSourceId
-    >>> from casemgmt.model import CaseManagerId, Closure, Referral
-    >>> def case(n, status, closure=None):
+    >>> from casemgmt.model import CaseManagerId, CareEvent, CareEventKind, Closure, Referral
+    >>> def case(n, status, closure=None, events=()):
     ...     opened = pendulum.date(2026, 1, 5)
     ...     referral = Referral(id=ReferralId(f"RF-{n}"), client_id=ClientId(f"CL-{n}"),
     ...         source_id=ReferralSourceId("OH"), received_on=opened, reason="back pain")
     ...     return Case(id=CaseId(f"C-{n}"), client_id=ClientId(f"CL-{n}"),
     ...         programme="ohsxtra", status=status, opened_on=opened,
     ...         referrals=(referral.accept(opened),), manager_id=CaseManagerId("CM-1"),
-    ...         closure=closure,
+    ...         closure=closure, events=events,
     ...         closed_on=pendulum.date(2026, 3, 6) if closure else None)
     >>> done = Closure(reason=ClosureReason.GOALS_ACHIEVED)
     >>> left = Closure(reason=ClosureReason.SELF_DISCHARGE)
+    >>> stay = (
+    ...     CareEvent(kind=CareEventKind.HOSPITAL_ADMISSION, occurred_on=pendulum.date(2026, 2, 2)),
+    ...     CareEvent(kind=CareEventKind.HOSPITAL_DISCHARGE, occurred_on=pendulum.date(2026, 2, 9)))
     >>> report = programme_report(
     ...     [case(1, CaseStatus.CLOSED, done), case(2, CaseStatus.CLOSED, left),
-    ...      case(3, CaseStatus.ACTIVE)],
+    ...      case(3, CaseStatus.ACTIVE, events=stay)],
     ...     as_of=pendulum.date(2026, 4, 3), cost=Money.gbp("900"), savings=Money.gbp("1494"))
     >>> counts = report.counts
     >>> counts.referred, counts.discharged, counts.withdrawn, counts.active
@@ -490,6 +592,9 @@ def programme_report(
     (Money(minor=30000, currency='GBP'), Decimal('1.66'))
     >>> report.caseload_time.mean_days
     Fraction(208, 3)
+    >>> use = report.service_use
+    >>> use.admissions, use.stays_completed, use.completed_bed_days
+    (1, 1, 7)
     >>> report.return_to_work is None
     True
     """
@@ -627,6 +732,14 @@ class _Tally:
         self.unscored_plans = 0
         self.delivered: dict[str, Fraction] = {}
         self.uncosted = 0
+        # use of services (O1)
+        self.admissions = 0
+        self.attendances = 0
+        self.stay_days: list[int] = []
+        self.open_stays = 0
+        self.open_bed_days = 0
+        self.admissions_during_stay = 0
+        self.unpaired_discharges = 0
 
     def add(self, item: Case | CaseRecord) -> None:
         record = item if isinstance(item, CaseRecord) else None
@@ -648,6 +761,7 @@ class _Tally:
         self.days.append(last_day.toordinal() - case.opened_on.toordinal())
         if record is not None:
             self._work(record)
+        self._service_use(case, last_day)
         self._gas(case.current_plan)
         self._cost(case, last_day)
 
@@ -695,6 +809,41 @@ class _Tally:
         )
         if off > self.long_days:
             _count(self.long_absent, returned)
+
+    def _service_use(self, case: Case, last_day: pendulum.Date) -> None:
+        # Admissions and discharges by day, over the case's time on the caseload only.
+        moves: dict[pendulum.Date, list[int]] = {}
+        for event in case.events:
+            if not case.opened_on <= event.occurred_on <= last_day:
+                continue
+            if event.kind is CareEventKind.EMERGENCY_DEPARTMENT_ATTENDANCE:
+                self.attendances += 1
+            elif event.kind is CareEventKind.HOSPITAL_ADMISSION:
+                self.admissions += 1
+                moves.setdefault(event.occurred_on, [0, 0])[0] += 1
+            elif event.kind is CareEventKind.HOSPITAL_DISCHARGE:
+                moves.setdefault(event.occurred_on, [0, 0])[1] += 1
+        admitted: pendulum.Date | None = None
+        for day in sorted(moves):
+            admissions, discharges = moves[day]
+            # Within a day the recorded order is not trusted (events come in any order):
+            # a discharge first while a stay is open, so a same-day readmission starts a
+            # new stay; an admission first if not, so a day case pairs.
+            while admissions or discharges:
+                if admitted is not None and discharges:
+                    self.stay_days.append(day.toordinal() - admitted.toordinal())
+                    admitted, discharges = None, discharges - 1
+                elif admitted is None and admissions:
+                    admitted, admissions = day, admissions - 1
+                elif admitted is not None:
+                    self.admissions_during_stay += admissions
+                    admissions = 0
+                else:
+                    self.unpaired_discharges += discharges
+                    discharges = 0
+        if admitted is not None:
+            self.open_stays += 1
+            self.open_bed_days += last_day.toordinal() - admitted.toordinal()
 
     def _gas(self, plan: CarePlan | None) -> None:
         if plan is None:
@@ -754,6 +903,7 @@ class _Tally:
             counts=counts,
             return_to_work=self._return_to_work(),
             caseload_time=self._caseload_time(),
+            service_use=self._service_use_report(),
             goal_attainment=self._distribution(),
             cost=self._programme_cost(referred, savings, cost),
             notes=tuple(self._notes(cost)),
@@ -790,6 +940,22 @@ class _Tally:
             mean_days=Fraction(sum(days), len(days)),
             median_days=median,
             longest_days=ordered[-1],
+        )
+
+    def _service_use_report(self) -> ServiceUse:
+        stays = self.stay_days
+        return ServiceUse(
+            cases=len(self.days),
+            caseload_days=sum(self.days),
+            admissions=self.admissions,
+            attendances=self.attendances,
+            stays_completed=len(stays),
+            completed_bed_days=sum(stays),
+            mean_length_of_stay=Fraction(sum(stays), len(stays)) if stays else None,
+            open_stays=self.open_stays,
+            open_bed_days=self.open_bed_days,
+            admissions_during_stay=self.admissions_during_stay,
+            unpaired_discharges=self.unpaired_discharges,
         )
 
     def _distribution(self) -> GasDistribution:
@@ -870,6 +1036,22 @@ class _Tally:
                 rule_id="O3",
                 message=f"{self.without_employment} case record(s) record no employment",
             )
+        yield ReportNote(
+            rule_id="O1",
+            message="admissions to nursing homes are not recorded, so not counted",
+        )
+        if self.admissions_during_stay:
+            yield ReportNote(
+                rule_id="O1",
+                message=f"{self.admissions_during_stay} hospital admission(s) recorded while a "
+                "stay was open are counted as admissions but start no stay",
+            )
+        if self.unpaired_discharges:
+            yield ReportNote(
+                rule_id="O1",
+                message=f"{self.unpaired_discharges} hospital discharge(s) with no stay open "
+                "to close (admitted before the case opened, or not recorded) are ignored",
+            )
         if self.unscored_plans:
             yield ReportNote(
                 rule_id="O4",
@@ -911,6 +1093,10 @@ def _row(label: str, value: object, detail: str = "") -> str:
 
 def _days(value: Fraction | None) -> str:
     return "n/a" if value is None else str(_decimal(value, 1))
+
+
+def _rate(value: Fraction | None) -> str:
+    return f"{_days(value)} per 100 case-months"
 
 
 def _score(value: float | None) -> str:
@@ -958,6 +1144,16 @@ def _text(report: ProgrammeReport) -> Iterator[str]:
     yield _row("cases", time.cases)
     yield _row("mean days", _days(time.mean_days))
     yield _row("median days", _days(time.median_days))
+    use = report.service_use
+    yield "Use of services while on the caseload (O1)"
+    yield _row("case-months", _days(use.case_months))
+    yield _row("hospital admissions", use.admissions, _rate(use.admissions_per_100_case_months))
+    yield _row("A&E attendances", use.attendances, _rate(use.attendances_per_100_case_months))
+    yield _row("stays completed", use.stays_completed, f"{use.completed_bed_days} bed days")
+    yield _row("mean length of stay, days", _days(use.mean_length_of_stay))
+    yield _row(
+        "stays open at the end of the period", use.open_stays, f"{use.open_bed_days} bed days"
+    )
     gas = report.goal_attainment
     yield "Goal attainment T-scores (O4)"
     yield _row("plans scored", gas.plans)

@@ -32,6 +32,7 @@ import attrs
 import pendulum
 
 import casemgmt.model
+from casemgmt._applies import applies
 from casemgmt.model import CareEventKind, Case, CaseId, CaseStatus, RiskTier
 from casemgmt.policies import ReviewPolicy, Roll, WorkingCalendar
 from casemgmt.policies._review import Cadence
@@ -120,6 +121,7 @@ class CaseCycles:
         return len(self.case_ids)
 
 
+@applies("M1")
 def case_cycles(
     cases: Iterable[Case], *, as_of: pendulum.Date, policy: ReviewPolicy | None = None
 ) -> CaseCycles:
@@ -198,6 +200,7 @@ def case_cycles(
     return CaseCycles(case_ids=tuple(ids), anchors=days, tiers=tuple(tiers))
 
 
+@applies("M1", "M2", "M3", "M7")
 def schedule_columns(
     anchors: NDArray[np.datetime64] | Sequence[pendulum.Date],
     tiers: Sequence[casemgmt.model.RiskTier] | NDArray[np.str_],

@@ -10,7 +10,10 @@ A case has several *streams* of things due:
 - **care-plan reviews** of the current plan (P3, M5), from its own ``next_review`` date or
   at the policy's cadence from the day the version was made;
 - each open **goal's due date**;
-- the **initial assessment** after the referral (A2);
+- the **initial assessment** (A2), counted from the day the earliest referral was
+  received, or, for the Rehabilitation Code's immediate needs assessment
+  (``ina-after-appointment``), from the case manager's appointment: the earliest day a
+  referral was accepted (an open case that records none counts from the day it opened);
 - an **urgent review** after each hospital admission or A&E attendance (M6);
 - **deadlines** of clocks such as the Rehabilitation Code's, started and stopped by events.
 
@@ -29,7 +32,10 @@ are someone else's deadlines, fixed by the rules that set them.
 
 Everything is computed on proleptic ordinals against a tabulated calendar
 (:meth:`~casemgmt.policies.WorkingCalendar.span`), so a year of reviews for one case costs
-microseconds and returns shared :class:`pendulum.Date` objects.
+microseconds and returns shared :class:`pendulum.Date` objects. The table covers every day
+the computation counts from, however far from the period asked about (a referral received
+years before the case opened), within the calendars' years, 1970-2199; an item that would
+fall due after 2199 is left out.
 """
 
 from __future__ import annotations
@@ -41,6 +47,7 @@ from collections.abc import Iterable, Mapping, Sequence
 import attrs
 import pendulum
 
+from casemgmt._applies import applies
 from casemgmt.model import (
     CareEventKind,
     CarePlanStatus,
@@ -52,10 +59,12 @@ from casemgmt.model import (
     GoalAchievementStatus,
     GoalId,
     GoalLifecycleStatus,
+    ReferralOutcome,
     ReviewKind,
     RiskTier,
 )
 from casemgmt.policies import CalendarSpan, Clock, ReviewPolicy, Roll, WorkingCalendar
+from casemgmt.policies._calendar import _FIRST_YEAR, _LAST_YEAR
 from casemgmt.policies._review import Cadence
 
 __all__ = [
@@ -122,6 +131,8 @@ _URGENCY = {
 }
 """The order of things due on the same day: the most urgent first."""
 _MONTH_DAYS = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+_END = _dt.date(_LAST_YEAR + 1, 1, 1).toordinal()
+"""The day after the last day the working calendars cover: nothing is due from it on."""
 
 
 @attrs.frozen(kw_only=True)
@@ -315,14 +326,16 @@ class _Segment:
     first_k: int = 1
 
 
-def _month_add(span: CalendarSpan, anchor: int, months: int) -> int:
-    day = span.days[anchor - span.base]
-    year, month0 = divmod(day.year * 12 + day.month - 1 + months, 12)
+def _month_add(anchor: _dt.date, months: int) -> int:
+    """The ordinal ``months`` after ``anchor``, the day clipped to the end of a shorter
+    month. The anchor is a date, not a look-up in the span: a cycle may start long before
+    the days the span tabulates."""
+    year, month0 = divmod(anchor.year * 12 + anchor.month - 1 + months, 12)
     month = month0 + 1
     length = _MONTH_DAYS[month0]
     if month == 2 and year % 4 == 0 and (year % 100 != 0 or year % 400 == 0):
         length = 29
-    return _dt.date(year, month, min(day.day, length)).toordinal()
+    return _dt.date(year, month, min(anchor.day, length)).toordinal()
 
 
 def _segment_dues(
@@ -337,6 +350,10 @@ def _segment_dues(
     """The due dates (ordinals) of the segment's occurrences that fall from ``low`` to
     ``high`` (both included), in order."""
     limit = min(segment.limit, high + 1)
+    # A move to a working day shifts a date by at most the calendar's longest closure.
+    slack = span.longest_closure + 1
+    if segment.anchor - slack >= limit:  # a cycle anchored after the window: nothing in it
+        return []
     cadence = segment.cadence
     if cadence.is_daily:
         first = max(segment.start + 1, low)
@@ -349,24 +366,22 @@ def _segment_dues(
     step = cadence.days
     months = cadence.months
     anchor = segment.anchor
-    # Start before the first occurrence that can reach ``low``: a move to a working day
-    # shifts a date by at most the calendar's longest closure.
-    slack = span.longest_closure + 1
+    anchor_day = _dt.date.fromordinal(anchor)
+    # Start before the first occurrence that can reach ``low``.
     if step:
         k = max(segment.first_k, (low - anchor) // step - 1 - slack // step)
     else:
-        low_day = span.days[max(low, span.base) - span.base]
-        anchor_day = span.days[anchor - span.base]
+        low_day = _dt.date.fromordinal(low)
         gap = (low_day.year - anchor_day.year) * 12 + low_day.month - anchor_day.month
         k = max(segment.first_k, gap // months - 1 - slack // 28)
     start = segment.start
     previous = start
     if k > segment.first_k:
-        nominal = anchor + (k - 1) * step if step else _month_add(span, anchor, (k - 1) * months)
+        nominal = anchor + (k - 1) * step if step else _month_add(anchor_day, (k - 1) * months)
         previous = max(start, _roll(span, nominal, forward, start))
     dues: list[int] = []
     while True:
-        nominal = anchor + k * step if step else _month_add(span, anchor, k * months)
+        nominal = anchor + k * step if step else _month_add(anchor_day, k * months)
         due = _roll(span, nominal, forward, start)
         if due >= limit:
             return dues
@@ -378,9 +393,62 @@ def _segment_dues(
 
 
 def _roll(span: CalendarSpan, nominal: int, forward: bool, start: int) -> int:
-    """``nominal`` moved to a working day; a move back never reaches ``start``."""
-    found = span.roll(nominal, forward)
-    return found if forward or found > start else span.roll(nominal, True)
+    """``nominal`` moved to a working day; a move back never reaches ``start``. A day the
+    span cannot move (its working day would fall past the span's end) comes back as
+    ``span.end``, later than any day the span serves."""
+    offset = nominal - span.base
+    ords = span.working_ords
+    if offset < 0:  # before the span (never, for the days the span is built for)
+        found = _rolled(span, nominal, True)
+        return span.end if found is None else found
+    try:
+        index = span.next_working[offset]
+        found = ords[index]
+    except IndexError:  # past the span's end, or no working day after the day in the span
+        return span.end
+    if forward or found == nominal:
+        return found
+    if index and ords[index - 1] > start:
+        return ords[index - 1]
+    return found
+
+
+def _rolled(span: CalendarSpan, ordinal: int, forward: bool) -> int | None:
+    """:meth:`CalendarSpan.roll`, or ``None`` when the working day it would move to is not
+    in the span. The span's own look-ups index past its end there, or, for a day before
+    its start, wrap round to the other end of its tables and answer a wrong day."""
+    offset = ordinal - span.base
+    if not 0 <= offset < len(span.working):
+        return None
+    ords = span.working_ords
+    index = span.next_working[offset]
+    if index < len(ords) and (forward or ords[index] == ordinal):
+        return ords[index]
+    if not forward and index > 0:
+        return ords[index - 1]
+    return None
+
+
+def _add_working(span: CalendarSpan, start: int, count: int) -> int | None:
+    """:meth:`CalendarSpan.add_working_days`, or ``None`` when the day it would answer is not
+    in the span."""
+    offset = start - span.base
+    if not 0 <= offset < len(span.working):
+        return None
+    ords = span.working_ords
+    index = span.next_working[offset]
+    if count and (index == len(ords) or ords[index] != start):
+        count -= 1  # the first working day after a non-working one is the next one
+    target = index + count
+    return ords[target] if target < len(ords) else None
+
+
+def _date(span: CalendarSpan, ordinal: int) -> pendulum.Date:
+    """The date of ``ordinal``: the span's shared object when it tabulates the day."""
+    if span.base <= ordinal < span.end:
+        return span.date(ordinal)
+    day = _dt.date.fromordinal(ordinal)
+    return pendulum.Date(day.year, day.month, day.day)
 
 
 def _first_dues(
@@ -411,15 +479,33 @@ class _Routine:
     counts: frozenset[ReviewKind]
 
 
+class _Count(enum.Enum):
+    """How a one-off item's due date is counted from the day it starts."""
+
+    ALLOWANCE = "allowance"
+    """The case manager's own work "within" a clock (:func:`_allowance`)."""
+    DEADLINE = "deadline"
+    """Another party's deadline: counted, never moved."""
+    DATE = "date"
+    """A date of the plan (a goal's due date, the plan's own review date), moved to a working
+    day."""
+
+
 @attrs.frozen
 class _OneOff:
+    """A one-off item before its due date is counted: what is due, the day (ordinal) its
+    count starts, how it is counted, and the day it was met, if it was."""
+
     kind: DueKind
     title: str
     rule_id: str | None
-    due: int
+    start: int
+    count: _Count
     met_on: int | None
     clock: Clock | None = None
     goal_id: GoalId | None = None
+    cover: bool = False
+    floor: int = -1  # a date of the plan never moves back to or before this day
 
 
 def _tier_on(case: Case, ordinal: int) -> RiskTier:
@@ -509,30 +595,61 @@ def _routines(case: Case, policy: ReviewPolicy) -> list[_Routine]:
     return routines
 
 
-def _one_offs(
-    case: Case, policy: ReviewPolicy, calendar: WorkingCalendar, span: CalendarSpan
-) -> list[_OneOff]:
+_FROM_APPOINTMENT = frozenset({"ina-after-appointment"})
+"""Keys of initial-assessment clocks (A2) counted from the case manager's appointment
+rather than from the referral: the Rehabilitation Code's immediate needs assessment, "within
+21 days of the case manager's appointment" (``REHABILITATION_CODE_REVIEWS``)."""
+
+
+def _assessment_starts(case: Case, clock: Clock) -> int | None:
+    """The day (ordinal) the initial-assessment clock starts (A2); ``None`` when it has not.
+
+    A clock of :data:`_FROM_APPOINTMENT` starts when the case manager is appointed: on the
+    earliest day a referral of the case was accepted, which :meth:`Case.accept
+    <casemgmt.model.Case.accept>` and :meth:`Case.reopen <casemgmt.model.Case.reopen>`
+    record on the referrals (``outcome_on``). An open case whose referrals record no
+    acceptance (a snapshot) counts from the day it opened, the earliest its manager can have
+    been appointed, so the deadline is never later than the real one; a case not yet
+    accepted has no case manager, and nothing is due yet. Every other clock starts on the
+    day the earliest referral was received.
+    """
+    if clock.key not in _FROM_APPOINTMENT:
+        return min(r.received_on for r in case.referrals).toordinal()
+    accepted = [
+        r.outcome_on
+        for r in case.referrals
+        if r.outcome is ReferralOutcome.ACCEPTED and r.outcome_on is not None
+    ]
+    if accepted:
+        return min(accepted).toordinal()
+    return case.opened_on.toordinal() if case.is_open else None
+
+
+def _one_offs(case: Case, policy: ReviewPolicy) -> list[_OneOff]:
+    """The case's one-off items, with the day each count starts; their due dates are
+    counted by :func:`_dated` once the calendar covers those days."""
     if case.status in (CaseStatus.CLOSED, CaseStatus.DECLINED):
         return []
     items: list[_OneOff] = []
-    forward = policy.roll is Roll.FORWARD
     cover = policy.out_of_hours_cover
     reviews = sorted(r.held_on.toordinal() for r in case.reviews)
     reviews_by_kind = [(r.held_on.toordinal(), r.kind) for r in case.reviews]
     clock = policy.initial_assessment
     if clock is not None and case.referrals:
-        start = min(r.received_on for r in case.referrals).toordinal()
+        begins = _assessment_starts(case, clock)
         done = [a.performed_on.toordinal() for a in case.assessments]
-        items.append(
-            _OneOff(
-                DueKind.INITIAL_ASSESSMENT,
-                clock.title,
-                clock.rule_id,
-                _allowance(span, start, clock, cover=False),
-                min(done) if done else None,
-                clock,
+        if begins is not None:
+            items.append(
+                _OneOff(
+                    DueKind.INITIAL_ASSESSMENT,
+                    clock.title,
+                    clock.rule_id,
+                    begins,
+                    _Count.ALLOWANCE,
+                    min(done) if done else None,
+                    clock,
+                )
             )
-        )
     urgent = policy.urgent_review
     for event in case.events:
         if event.kind not in policy.urgent_triggers:
@@ -545,9 +662,11 @@ def _one_offs(
                 f"urgent review after {event.kind.value.replace('-', ' ')} "
                 f"on {event.occurred_on.isoformat()}",
                 urgent.rule_id,
-                _allowance(span, start, urgent, cover=cover),
+                start,
+                _Count.ALLOWANCE,
                 met,
                 urgent,
+                cover=cover,
             )
         )
     tracks = {r.rehabilitation_code_track for r in case.referrals}
@@ -560,10 +679,11 @@ def _one_offs(
                 continue
             start = event.occurred_on.toordinal()
             met = next((s for s in stops if s >= start), None)
-            due = start + clock.days
-            if clock.working_days:
-                due = span.add_working_days(start, clock.days)
-            items.append(_OneOff(DueKind.DEADLINE, clock.title, clock.rule_id, due, met, clock))
+            items.append(
+                _OneOff(
+                    DueKind.DEADLINE, clock.title, clock.rule_id, start, _Count.DEADLINE, met, clock
+                )
+            )
     plan = case.current_plan
     live = plan is not None and plan.status in _LIVE_PLAN
     if live and plan is not None and plan.next_review and policy.care_plan_review is None:
@@ -577,8 +697,10 @@ def _one_offs(
                 DueKind.CARE_PLAN_REVIEW,
                 "care-plan review",
                 "P3",
-                _roll(span, plan.next_review.toordinal(), forward, created),
+                plan.next_review.toordinal(),
+                _Count.DATE,
                 min(held) if held else None,
+                floor=created,
             )
         )
     if policy.goal_due_dates and live and plan is not None:
@@ -587,30 +709,127 @@ def _one_offs(
                 continue
             if goal.achievement_status in _FINAL_ACHIEVEMENT:
                 continue
-            due = _roll(span, goal.due.toordinal(), forward, -1)
             items.append(
-                _OneOff(DueKind.GOAL_DUE, f"goal {goal.id}", None, due, None, goal_id=goal.id)
+                _OneOff(
+                    DueKind.GOAL_DUE,
+                    f"goal {goal.id}",
+                    None,
+                    goal.due.toordinal(),
+                    _Count.DATE,
+                    None,
+                    goal_id=goal.id,
+                )
             )
     return items
 
 
-def _allowance(span: CalendarSpan, start: int, clock: Clock, *, cover: bool) -> int:
+def _due(span: CalendarSpan, item: _OneOff, forward: bool) -> int | None:
+    """The item's due date (ordinal), or ``None`` when counting it runs past the span, or
+    it falls due after 2199."""
+    due: int | None
+    if item.count is _Count.DATE:
+        due = _roll(span, item.start, forward, item.floor)
+        if due >= span.end:
+            return None
+    else:
+        clock = item.clock
+        assert clock is not None  # every counted item has its clock
+        if item.count is _Count.ALLOWANCE:
+            due = _allowance(span, item.start, clock, cover=item.cover)
+        elif clock.working_days:
+            due = _add_working(span, item.start, clock.days)
+        else:
+            due = item.start + clock.days
+    return None if due is None or due >= _END else due
+
+
+def _allowance(span: CalendarSpan, start: int, clock: Clock, *, cover: bool) -> int | None:
     """The due date of the case manager's own work "within ``clock.days``" of ``start``:
     every day counts with out-of-hours cover; otherwise it ends on a working day, moved
-    back into the allowance if it can be."""
+    back into the allowance if it can be. ``None`` when that day is past the span."""
     if cover:
         return start + clock.days
     if clock.working_days:
-        return span.add_working_days(start, clock.days)
+        return _add_working(span, start, clock.days)
     due = start + clock.days
-    rolled = span.roll(due, False)
-    return rolled if rolled >= start else span.roll(due, True)
+    rolled = _rolled(span, due, False)
+    if rolled is not None and rolled >= start:
+        return rolled
+    return _rolled(span, due, True)
+
+
+def _last_year(item: _OneOff) -> int:
+    """The last year the item's count may read, to tabulate: a year to spare after a
+    calendar-day count, and at least a year per 200 working days (as
+    :meth:`WorkingCalendar.add_working_days` tabulates; :func:`_dated` counts an item
+    again on the calendar's whole range when a calendar has fewer working days)."""
+    clock = item.clock
+    year = _dt.date.fromordinal(item.start).year
+    if clock is None or item.count is _Count.DATE:
+        return year + 1
+    if clock.working_days and not (item.count is _Count.ALLOWANCE and item.cover):
+        return year + 1 + clock.days // 200
+    return _dt.date.fromordinal(min(item.start + clock.days, _END)).year + 1
+
+
+def _span_for(
+    case: Case,
+    calendar: WorkingCalendar,
+    first: int,
+    last: int,
+    routines: Sequence[_Routine],
+    items: Sequence[_OneOff],
+) -> CalendarSpan:
+    """The tabulated calendar for one case's computation: the years ``first`` to ``last``
+    (the window asked about), and every day the computation counts from, however far from
+    the window: the opening day and the anchors of the routine cycles, and the start of
+    each one-off item (a referral received or a case manager appointed years before, an
+    event, a goal's due date) with the room its allowance needs. Past 2199, the last year
+    the calendars cover, items are left out (:func:`_dated`).
+
+    Raises:
+        ValueError: when a day the computation counts from is before 1970.
+    """
+    if routines:
+        first = min(first, case.opened_on.year)
+        for routine in routines:
+            for segment in routine.segments:
+                first = min(first, _dt.date.fromordinal(segment.anchor).year)
+    for item in items:
+        first = min(first, _dt.date.fromordinal(item.start).year)
+        last = max(last, _last_year(item))
+    if first < _FIRST_YEAR:
+        raise ValueError(
+            f"case {case.id}: a day it is counted from falls before {_FIRST_YEAR}, and "
+            f"working calendars cover {_FIRST_YEAR} to {_LAST_YEAR}"
+        )
+    return calendar.span(first, min(last, _LAST_YEAR))
+
+
+def _dated(
+    calendar: WorkingCalendar, span: CalendarSpan, items: Iterable[_OneOff], forward: bool
+) -> list[tuple[_OneOff, int]]:
+    """Each item with its due date (ordinal). An item whose count runs past ``span`` (an
+    allowance of working days on a calendar with few of them) is counted again on the
+    calendar's whole range; one that runs past that too, after 2199, is left out."""
+    found: list[tuple[_OneOff, int]] = []
+    whole: CalendarSpan | None = None
+    for item in items:
+        due = _due(span, item, forward)
+        if due is None:
+            if whole is None:
+                whole = calendar.span(span.date(span.base).year, _LAST_YEAR)
+            due = _due(whole, item, forward)
+        if due is not None:
+            found.append((item, due))
+    return found
 
 
 # ---------------------------------------------------------------------------------------
 # Public services.
 
 
+@applies("A2", "P3", "M1", "M2", "M3", "M4", "M6", "M7")
 def schedule(
     case: Case,
     *,
@@ -639,7 +858,9 @@ def schedule(
         The schedule, one stream per kind (one per goal, clock and event for one-off items).
 
     Raises:
-        ValueError: when ``end`` is before ``start``, or the window is outside 1970-2199.
+        ValueError: when ``end`` is before ``start``, the window is outside 1970-2199, or a
+            day the case's schedule in the window counts from (its opening, a referral, an
+            event) is before 1970.
 
     A low-risk case opened on 31 January is reviewed monthly, anchored to the 31st: 28
     February is a Saturday, so that review moves to Monday 2 March, and the next is still
@@ -666,14 +887,24 @@ def schedule(
     """
     if end < start:
         raise ValueError("end must not be before start")
+    _check_years(start, end)
     low, high = start.toordinal(), end.toordinal()
-    span = calendar.span(min(start.year, case.opened_on.year), end.year)
     forward = policy.roll is Roll.FORWARD
     cover = policy.out_of_hours_cover
+    routines = _routines(case, policy)
+    # Only what can still fall due in the window: not met by its end, and not starting after
+    # it (a date of the plan moved back to a working day can land in it from just after).
+    items = [
+        item
+        for item in _one_offs(case, policy)
+        if (item.met_on is None or item.met_on > high)
+        and (item.start <= high or (item.count is _Count.DATE and not forward))
+    ]
+    span = _span_for(case, calendar, start.year, end.year, routines, items)
     streams: list[ReviewStream] = []
     days = span.days
     base = span.base
-    for routine in _routines(case, policy):
+    for routine in routines:
         # One stream per cycle in the window, so that each is titled with its own cadence.
         for segment in routine.segments:
             if segment.limit <= low or segment.start > high:
@@ -688,14 +919,14 @@ def schedule(
                         dates=tuple([days[o - base] for o in dues]),
                     )
                 )
-    for item in _one_offs(case, policy, calendar, span):
-        if low <= item.due <= high and (item.met_on is None or item.met_on > high):
+    for item, due in _dated(calendar, span, items, forward):
+        if low <= due <= high:
             streams.append(
                 ReviewStream(
                     kind=item.kind,
                     title=item.title,
                     rule_id=item.rule_id,
-                    dates=(span.date(item.due),),
+                    dates=(span.date(due),),
                     clock=item.clock,
                     goal_id=item.goal_id,
                 )
@@ -725,10 +956,14 @@ def _outstanding(
     calendar: WorkingCalendar,
     as_of: pendulum.Date,
 ) -> list[DueReview]:
+    _check_years(as_of, as_of)
     today = as_of.toordinal()
-    span = calendar.span(min(as_of.year, case.opened_on.year) - 1, as_of.year + 3)
     forward = policy.roll is Roll.FORWARD
     cover = policy.out_of_hours_cover
+    routines = _routines(case, policy)
+    items = [i for i in _one_offs(case, policy) if i.met_on is None or i.met_on > today]
+    # Three years ahead, so that the next occurrence of a routine stream can be found.
+    span = _span_for(case, calendar, as_of.year, as_of.year + 3, routines, items)
     held = [(r.held_on.toordinal(), r.kind) for r in case.reviews]
     found: list[DueReview] = []
 
@@ -741,7 +976,7 @@ def _outstanding(
         clock: Clock | None = None,
         goal_id: GoalId | None = None,
     ) -> DueReview:
-        day = span.date(due)
+        day = _date(span, due)
         late = max(0, today - due)
         return DueReview(
             case_id=case.id,
@@ -758,7 +993,7 @@ def _outstanding(
             goal_id=goal_id,
         )
 
-    for routine in _routines(case, policy):
+    for routine in routines:
         last = max((o for o, k in held if k in routine.counts and o <= today), default=None)
         # A new cycle (a plan revision, a change of tier) supersedes what the old one left
         # outstanding: only the cycle running today counts.
@@ -780,13 +1015,16 @@ def _outstanding(
         cycle = next((s for s in current if s.start < following < s.limit), None)
         title = _routine_title(routine, cycle)
         found.append(due_review(routine.kind, title, routine.rule_id, following, missed))
-    for item in _one_offs(case, policy, calendar, span):
-        if item.met_on is not None and item.met_on <= today:
-            continue
+    for item, due in _dated(calendar, span, items, forward):
         found.append(
-            due_review(item.kind, item.title, item.rule_id, item.due, 1, item.clock, item.goal_id)
+            due_review(item.kind, item.title, item.rule_id, due, 1, item.clock, item.goal_id)
         )
     return found
+
+
+def _check_years(first: pendulum.Date, last: pendulum.Date) -> None:
+    if first.year < _FIRST_YEAR or last.year > _LAST_YEAR:
+        raise ValueError(f"working calendars cover {_FIRST_YEAR} to {_LAST_YEAR}")
 
 
 def _next_occurrence(
@@ -815,6 +1053,7 @@ def _next_occurrence(
     return None
 
 
+@applies("A2", "P3", "M1", "M2", "M3", "M4", "M6", "M7")
 def next_review(
     case: Case,
     *,
@@ -831,6 +1070,10 @@ def next_review(
         policy: The programme's review policy.
         calendar: The team's working-day calendar and time zone.
         as_of: The day asked about; reviews and events after it are ignored.
+
+    Raises:
+        ValueError: when ``as_of`` is outside 1970-2199, or a day the case's outstanding
+            items count from is before 1970.
 
     A medium-risk case opened on Monday 2 March is reviewed weekly; one review held on
     4 March met the review due on the 9th, so on the 20th the one due on the 16th is four
@@ -867,6 +1110,7 @@ def next_review(
     return min(items, key=lambda i: (i.due, _URGENCY[i.kind], i.title))
 
 
+@applies("A2", "P3", "M1", "M2", "M3", "M4", "M6", "M7")
 def reviews_due(
     cases: Iterable[Case],
     *,
@@ -884,6 +1128,10 @@ def reviews_due(
         calendar: The team's working-day calendar and time zone.
         as_of: The day asked about.
         until: The last day to look ahead to; by default the Sunday ending ``as_of``'s week.
+
+    Raises:
+        ValueError: when ``until`` is before ``as_of``, ``as_of`` is outside 1970-2199, or
+            a day a case's outstanding items count from is before 1970.
 
     A high-risk patient on a virtual ward since Monday 2 March, with no review held, and
     admitted to hospital on Friday 6 March: on Monday 9 March the daily review has been

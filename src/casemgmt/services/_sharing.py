@@ -33,6 +33,7 @@ from collections.abc import Iterable
 import attrs
 import pendulum
 
+from casemgmt._applies import applies
 from casemgmt.model import (
     CaseRecord,
     Client,
@@ -186,6 +187,7 @@ class SharingDecision:
         return "\n".join(lines)
 
 
+@applies("E9")
 def may_share(
     record: CaseRecord | Client,
     recipient: RecipientKind,
