@@ -214,6 +214,12 @@ def _line(x1: float, y1: float, x2: float, y2: float, *, width: float, dashed: b
     )
 
 
+def _limit_mark(x: float, mid: float, *, soft: bool) -> str:
+    """A limit's tick across a bar: dashed and thin for a soft limit or warning level,
+    solid and thick for a hard limit or cap."""
+    return _line(x, mid - _MARK_H, x, mid + _MARK_H, width=1.6 if soft else 2.4, dashed=soft)
+
+
 def _axis(
     x0: float,
     width: float,
@@ -300,22 +306,8 @@ def caseload_svg(team: Team, *, as_of: pendulum.Date) -> str:
             # The load against the holder's own limits (scaled by FTE: one row each).
             f'<rect x="{x_load:.1f}" y="{bar_y:.1f}" width="{at_load(status.load) - x_load:.1f}" '
             f'height="{_BAR_H}" fill="{_colour(limits)}"/>',
-            _line(
-                at_load(status.soft_limit),
-                mid - _MARK_H,
-                at_load(status.soft_limit),
-                mid + _MARK_H,
-                width=1.6,
-                dashed=True,
-            ),
-            _line(
-                at_load(status.hard_limit),
-                mid - _MARK_H,
-                at_load(status.hard_limit),
-                mid + _MARK_H,
-                width=2.4,
-                dashed=False,
-            ),
+            _limit_mark(at_load(status.soft_limit), mid, soft=True),
+            _limit_mark(at_load(status.hard_limit), mid, soft=False),
             _text(
                 at_load(status.load) + 4, bar_y - 2, _figure(status.load), size=10, cls="cc-load"
             ),
@@ -323,22 +315,8 @@ def caseload_svg(team: Team, *, as_of: pendulum.Date) -> str:
             f'<rect x="{x_risk:.1f}" y="{bar_y:.1f}" '
             f'width="{at_risk(status.high_risk) - x_risk:.1f}" height="{_BAR_H}" '
             f'fill="{_colour(shares)}"/>',
-            _line(
-                at_risk(row.high_risk_warning),
-                mid - _MARK_H,
-                at_risk(row.high_risk_warning),
-                mid + _MARK_H,
-                width=1.6,
-                dashed=True,
-            ),
-            _line(
-                at_risk(status.high_risk_cap),
-                mid - _MARK_H,
-                at_risk(status.high_risk_cap),
-                mid + _MARK_H,
-                width=2.4,
-                dashed=False,
-            ),
+            _limit_mark(at_risk(row.high_risk_warning), mid, soft=True),
+            _limit_mark(at_risk(status.high_risk_cap), mid, soft=False),
             _text(
                 at_risk(status.high_risk) + 4,
                 bar_y - 2,
